@@ -1,0 +1,53 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the keyfactor.command collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The AnsibleModule every module of the collection runs in: connection options, client.
+
+Internal to the collection; not a public API.
+"""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.keyfactor.command.plugins.module_utils._client import KeyfactorClient
+from ansible_collections.keyfactor.command.plugins.module_utils._connection import (
+    ConnectionSettings,
+    connection_argument_spec,
+)
+from ansible_collections.keyfactor.command.plugins.module_utils._http import (
+    REQUESTS_IMPORT_ERROR,
+    Transport,
+)
+
+
+class KeyfactorModule(object):
+    """Wraps AnsibleModule with the shared connection options and a ready API client."""
+
+    def __init__(self, argument_spec, **kwargs):
+        spec = connection_argument_spec()
+        spec.update(argument_spec)
+        self.ansible = AnsibleModule(argument_spec=spec, **kwargs)
+        if REQUESTS_IMPORT_ERROR:
+            self.ansible.fail_json(msg=missing_required_lib("requests"),
+                                   exception=REQUESTS_IMPORT_ERROR)
+        self.params = self.ansible.params
+        self.check_mode = self.ansible.check_mode
+        self.diff_mode = self.ansible._diff
+
+    def client(self):
+        """An API client for the connection options; raises InputError when they cannot work."""
+        settings = ConnectionSettings.from_params(self.params)
+        if not settings.validate_certs:
+            self.warn("TLS certificate verification is turned off for %s; the server's identity "
+                      "is not checked." % settings.base_url)
+        return KeyfactorClient(Transport(settings, trace=self.ansible.debug))
+
+    def warn(self, text):
+        self.ansible.warn(text)
+
+    def exit(self, **result):
+        self.ansible.exit_json(**result)
+
+    def fail(self, msg, **result):
+        self.ansible.fail_json(msg=msg, **result)

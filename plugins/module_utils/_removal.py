@@ -1,0 +1,154 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the keyfactor.command collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Removing certificates from stores: read, decide, submit, follow, confirm, report.
+
+Internal to the collection; not a public API. Each step is a method the module calls in turn;
+the state of every requested store lives in one StoreReport, which becomes its result entry.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.keyfactor.command.plugins.module_utils._errors import (
+    ApiError,
+    KeyfactorError,
+)
+from ansible_collections.keyfactor.command.plugins.module_utils._jobs import follow_jobs
+from ansible_collections.keyfactor.command.plugins.module_utils._targets import holds_alias
+
+IMMEDIATE = {"Immediate": True}
+
+
+class StoreReport(object):
+    """What happened to one requested store; ``as_result`` is its entry in ``stores``."""
+
+    __slots__ = ("target", "outcome", "job_id", "status", "result", "message")
+
+    def __init__(self, target):
+        self.target = target
+        self.outcome = None
+        self.job_id = None
+        self.status = None
+        self.result = None
+        self.message = None
+
+    def as_result(self):
+        return dict(
+            id=self.target.store_id,
+            alias=self.target.alias,
+            outcome=self.outcome,
+            job_id=self.job_id,
+            status=self.status,
+            result=self.result,
+            message=self.message,
+        )
+
+    def describe(self):
+        return "store %s (alias %s)" % (self.target.store_id, self.target.alias)
+
+
+class Removal(object):
+    """One run of the removal of aliases from stores."""
+
+    def __init__(self, client, targets, collection_id=None):
+        self._client = client
+        self._collection_id = collection_id
+        self.reports = [StoreReport(target) for target in targets]
+        self.inventories = {}
+        self.job_ids = []
+
+    @property
+    def due(self):
+        """The reports of stores whose inventory lists the alias and that are being handled."""
+        return [report for report in self.reports if report.outcome != "absent"]
+
+    def read_inventories(self):
+        """Read each distinct store's inventory once, every page of it."""
+        for report in self.reports:
+            store_id = report.target.store_id
+            if store_id not in self.inventories:
+                self.inventories[store_id] = self._client.inventory_aliases(store_id)
+
+    def decide(self, check_mode):
+        for report in self.reports:
+            present = holds_alias(self.inventories[report.target.store_id], report.target.alias)
+            if not present:
+                report.outcome = "absent"
+            elif check_mode:
+                report.outcome = "would_remove"
+        return bool(self.due)
+
+    def submit(self):
+        """Send one removal request for every store that needs it; never sent twice."""
+        due = self.due
+        self.job_ids = self._client.remove_certificates(
+            [report.target for report in due], IMMEDIATE, self._collection_id)
+        for report in due:
+            report.outcome = "submitted"
+        if len(self.job_ids) != len(due):
+            raise KeyfactorError(
+                "Command accepted the removal from %d stores but returned %d job IDs (%s), so "
+                "the jobs cannot be matched to stores. The removal was submitted: follow these "
+                "jobs in the job history before running the task again."
+                % (len(due), len(self.job_ids), ", ".join(self.job_ids)))
+        # Command answers with one job per store entry, in the order the entries were sent.
+        for report, job_id in zip(due, self.job_ids):
+            report.job_id = job_id
+
+    def follow(self, poller):
+        """Follow the submitted jobs in the job history until they finish or time runs out."""
+        try:
+            latest, pending = follow_jobs(self.job_ids, self._client.job_history, poller)
+        except ApiError as error:
+            if error.status in (401, 403):
+                raise KeyfactorError(
+                    "The removal was submitted (jobs %s), but its progress cannot be followed: "
+                    "%s The account needs the /agents/management/read/ permission to read "
+                    "GET /OrchestratorJobs/JobHistory; until it has it, use wait: false or "
+                    "check the jobs in Command." % (", ".join(self.job_ids), error))
+            raise
+        for report in self.due:
+            row = latest.get(report.job_id)
+            if row is not None:
+                report.status, report.result, report.message = row.status, row.result, row.message
+            report.outcome = row.outcome if row is not None and row.final else "pending"
+        return pending
+
+    def confirm(self, poller):
+        """Wait until Command's inventory no longer lists the removed aliases.
+
+        A job's success reaches the inventory a little later; a rerun before then would see
+        the alias and submit its removal again. Returns the reports still listed at the
+        deadline.
+        """
+        waiting = [report for report in self.due if report.outcome == "removed"]
+        for _round in poller.rounds() if waiting else ():
+            fresh = {}
+            for report in waiting:
+                store_id = report.target.store_id
+                if store_id not in fresh:
+                    fresh[store_id] = self._client.inventory_aliases(store_id)
+            waiting = [report for report in waiting
+                       if holds_alias(fresh[report.target.store_id], report.target.alias)]
+            if not waiting:
+                break
+        return waiting
+
+    def diff(self):
+        """Each touched store's aliases before and after (after as intended by this run)."""
+        before, after = {}, {}
+        gone = ("would_remove", "submitted", "removed")
+        for report in self.reports:
+            store_id = report.target.store_id
+            aliases = self.inventories.get(store_id, [])
+            before.setdefault(store_id, sorted(aliases))
+            current = after.setdefault(store_id, sorted(aliases))
+            if report.outcome in gone:
+                after[store_id] = [name for name in current
+                                   if not holds_alias([name], report.target.alias)]
+        return dict(before=before, after=after)
+
+    def results(self):
+        return dict(job_ids=list(self.job_ids),
+                    stores=[report.as_result() for report in self.reports])
