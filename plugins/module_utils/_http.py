@@ -165,8 +165,21 @@ def _transport_error(action, exc, settings):
         error.maybe_sent = True
         return error
     if isinstance(exc, requests.exceptions.ConnectionError):
-        error = TransportError(action, "could not talk to %s (%s)" % (
-            settings.base_url, _excerpt(str(exc))), "Check url and that the server is running.")
-        error.maybe_sent = "refused" not in str(exc).lower()
+        reason = _root_cause(exc)
+        error = TransportError(action, "could not talk to %s (%s)" % (settings.base_url, reason),
+                               "Check url and that the server is running.")
+        error.maybe_sent = "refused" not in reason.lower()
         return error
     return TransportError(action, _excerpt(str(exc)))
+
+
+def _root_cause(exc):
+    """The innermost reason of a connection failure, without urllib3's wrapping text."""
+    text = str(exc)
+    errno = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", text)
+    if errno:
+        return errno.group(1).strip()
+    closed = re.search(r"RemoteDisconnected\('([^']+)'", text)
+    if closed:
+        return closed.group(1)
+    return _excerpt(text)

@@ -320,8 +320,9 @@ def main():
         unconfirmed = [] if pending else removal.confirm(poller)
         _report(module, removal, pending, unconfirmed, params["wait_timeout"])
     except KeyfactorError as error:
-        partial = removal.results() if removal else {}
-        module.fail(str(error), changed=bool(removal and removal.job_ids), **partial)
+        if removal is not None and removal.job_ids:
+            module.fail(str(error), changed=True, **removal.results())
+        module.fail(str(error), changed=False)
 
 
 def _check_wait_options(params):

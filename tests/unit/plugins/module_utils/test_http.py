@@ -85,6 +85,7 @@ def test_refused_connection_says_so_and_was_not_sent():
     with pytest.raises(TransportError) as error:
         Transport(settings).get("/CertificateStores", "Listing stores")
     assert str(error.value).startswith("Listing stores failed: could not talk to http://127.0.0.1:")
+    assert str(error.value).endswith("/KeyfactorAPI (Connection refused). Check url and that the server is running.")
     assert "Check url and that the server is running." in str(error.value)
     assert error.value.maybe_sent is False
 
