@@ -14,6 +14,7 @@ import json
 import re
 import time
 import traceback
+import warnings
 
 from ansible_collections.keyfactor.command.plugins.module_utils._errors import (
     ApiError,
@@ -75,7 +76,6 @@ class Transport(object):
         session.headers.update(API_HEADERS)
         # Encoded here because requests would encode text credentials as Latin-1.
         session.auth = (settings.username.encode("utf-8"), settings.password.encode("utf-8"))
-        session.verify = settings.verify
         return session
 
     def get(self, path, action, params=None, hints=None):
@@ -86,13 +86,18 @@ class Transport(object):
 
     def request(self, method, path, action, params=None, body=None, hints=None):
         url = self._settings.base_url + path
-        kwargs = dict(params=params, timeout=self._settings.timeout, allow_redirects=False)
+        # verify goes with each request: requests lets REQUESTS_CA_BUNDLE override a session's.
+        kwargs = dict(params=params, timeout=self._settings.timeout, allow_redirects=False,
+                      verify=self._settings.verify)
         if body is not None:
             kwargs["data"] = json.dumps(body).encode("utf-8")
             kwargs["headers"] = {"Content-Type": "application/json"}
         started = time.monotonic()
         try:
-            response = self._session.request(method, url, **kwargs)
+            with warnings.catch_warnings():
+                # The module warns once, in words, when verification is off.
+                warnings.simplefilter("ignore", requests.urllib3.exceptions.InsecureRequestWarning)
+                response = self._session.request(method, url, **kwargs)
         except requests.exceptions.RequestException as exc:
             self._trace("%s %s -> no answer (%s)" % (method, path, type(exc).__name__))
             raise _transport_error(action, exc, self._settings)

@@ -5,6 +5,7 @@ assert both what the code made of the answer and exactly what it sent.
 """
 
 import json
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -35,7 +36,7 @@ class Seen(object):
 
 
 class ScriptedServer(object):
-    def __init__(self):
+    def __init__(self, certfile=None, keyfile=None):
         self.answers = []
         self.seen = []
         server = self
@@ -62,7 +63,13 @@ class ScriptedServer(object):
                 pass
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = "http://127.0.0.1:%d" % self._httpd.server_address[1]
+        scheme = "http"
+        if certfile:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(certfile, keyfile)
+            self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
+            scheme = "https"
+        self.url = "%s://127.0.0.1:%d" % (scheme, self._httpd.server_address[1])
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True)
         self._thread.start()
 

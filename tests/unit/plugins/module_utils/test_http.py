@@ -113,3 +113,48 @@ def test_no_secret_in_errors_or_traces(server, settings):
     assert traces[0].startswith("GET /KeyfactorAPI/CertificateStores?QueryString=x -> 200 (")
     for text in traces + messages:
         assert PASSWORD not in text and encoded not in text and "Basic" not in text
+
+
+@pytest.fixture
+def tls_server(tmp_path):
+    from http_server import ScriptedServer
+    from tls_material import make_chain
+
+    paths = make_chain(str(tmp_path))
+    scripted = ScriptedServer(certfile=paths["server.pem"], keyfile=paths["server.key"])
+    scripted.paths = paths
+    yield scripted
+    scripted.close()
+
+
+def _tls_settings(server, **overrides):
+    values = dict(url=server.url, api_path="KeyfactorAPI", username="u", password=PASSWORD,
+                  domain="D", validate_certs=None, ca_path=None, timeout=2)
+    values.update(overrides)
+    return ConnectionSettings.from_params(values, environ={})
+
+
+def test_untrusted_server_certificate_is_refused_with_advice(tls_server):
+    with pytest.raises(TransportError) as error:
+        Transport(_tls_settings(tls_server)).get("/CertificateStores", "Listing stores")
+    text = str(error.value)
+    assert text.startswith("Listing stores failed: TLS verification failed (")
+    assert "CERTIFICATE_VERIFY_FAILED" in text
+    assert text.endswith("Give the CA bundle that signed the server certificate in ca_path, or "
+                         "set validate_certs to false for a test server.")
+    assert tls_server.seen == []
+
+
+@pytest.mark.parametrize("bundle", ["root.pem", "chain.pem"])
+def test_ca_path_bundle_verifies_the_server(tls_server, bundle):
+    tls_server.script(Answer(body=[]))
+    settings = _tls_settings(tls_server, ca_path=tls_server.paths[bundle])
+    reply = Transport(settings).get("/CertificateStores", "Listing stores")
+    assert reply.data == []
+
+
+def test_validate_certs_false_skips_verification(tls_server):
+    tls_server.script(Answer(body=[]))
+    reply = Transport(_tls_settings(tls_server, validate_certs=False)).get(
+        "/CertificateStores", "Listing stores")
+    assert reply.data == []
