@@ -22,6 +22,12 @@ S_K8S = "b3a0d7e2-1c4f-4a8e-9f21-5d6c7e8f9a03"
 S_JKS = "b3a0d7e2-1c4f-4a8e-9f21-5d6c7e8f9a04"
 S_ADC = "b3a0d7e2-1c4f-4a8e-9f21-5d6c7e8f9a05"
 DEMO_THUMBPRINT = "80A8E9BAB9ECAB51DEB35F4D95C60E7E406751D2"
+ALL_PERMISSIONS = [
+    "/certificate_stores/read/",
+    "/certificates/collections/read/",
+    "/certificate_stores/schedule/",
+    "/agents/management/read/",
+]
 
 
 class Simulator(object):

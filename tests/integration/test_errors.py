@@ -2,7 +2,7 @@
 
 import pytest
 
-from harness import DEMO_THUMBPRINT, S_IIS, S_PEM, module_task, run_playbook
+from harness import ALL_PERMISSIONS, DEMO_THUMBPRINT, S_IIS, S_PEM, module_task, run_playbook
 
 MISSING = "b3a0d7e2-1c4f-4a8e-9f21-000000000000"
 
@@ -94,9 +94,11 @@ def test_refused_connection(sim, tmp_path):
 
 
 def test_job_history_403_says_removal_was_submitted(sim, tmp_path):
+    sim.add_user("KEYFACTOR\\nowatch", "N0-Watch-pw", [
+        p for p in ALL_PERMISSIONS if p != "/agents/management/read/"])
     run = run_playbook(sim, tmp_path, [module_task(
         state="absent", alias=DEMO_THUMBPRINT, store_ids=[S_IIS], poll_interval=0.1)],
-        env={"KEYFACTOR_USERNAME": "KEYFACTOR\\nojobs", "KEYFACTOR_PASSWORD": sim.nojobs_password})
+        env={"KEYFACTOR_USERNAME": "KEYFACTOR\\nowatch", "KEYFACTOR_PASSWORD": "N0-Watch-pw"})
     assert run.rc == 2
     result = run.result
     assert result["changed"] is True
@@ -111,10 +113,11 @@ def test_job_history_403_says_removal_was_submitted(sim, tmp_path):
 
 
 def test_removal_403_names_the_permissions(sim, tmp_path):
+    sim.add_user("KEYFACTOR\\looker", "L00ker-pw", [
+        p for p in ALL_PERMISSIONS if p != "/certificate_stores/schedule/"])
     run = run_playbook(sim, tmp_path, [module_task(
         state="absent", alias=DEMO_THUMBPRINT, store_ids=[S_IIS])],
-        env={"KEYFACTOR_USERNAME": "KEYFACTOR\\readonly",
-             "KEYFACTOR_PASSWORD": sim.readonly_password})
+        env={"KEYFACTOR_USERNAME": "KEYFACTOR\\looker", "KEYFACTOR_PASSWORD": "L00ker-pw"})
     assert run.rc == 2
     assert run.result["changed"] is False
     assert run.result["msg"].startswith(
