@@ -110,8 +110,7 @@ class KeyfactorClient(object):
             if not isinstance(items, list):
                 raise ApiError(action, reply.status,
                                "expected a JSON list, got %s" % _describe(items))
-            for item in items:
-                yield item
+            yield from items
             fetched += len(items)
             total = reply.total_count()
             if len(items) < page_size or (total is not None and fetched >= total):

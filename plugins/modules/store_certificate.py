@@ -25,7 +25,7 @@ description:
   - The module talks only to the Command API; run it on the controller, for example with
     C(delegate_to) set to C(localhost) or in a play for C(localhost).
 author:
-  - Keyfactor Command collection contributors
+  - keyfactor.command maintainers (@keyfactor-command)
 options:
   state:
     description:
@@ -115,6 +115,7 @@ attributes:
       - The diff shows each named store's aliases before and after the removal. After a run
         that did not wait, or in check mode, the "after" side is what the removal will leave.
   action_group:
+    description: Use C(group/keyfactor.command.keyfactor) in C(module_defaults) to set the connection options once.
     support: full
     membership:
       - keyfactor.command.keyfactor
@@ -260,12 +261,16 @@ stores:
       sample: ""
 """
 
+from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.keyfactor.command.plugins.module_utils._errors import (
     InputError,
     KeyfactorError,
 )
 from ansible_collections.keyfactor.command.plugins.module_utils._jobs import Poller
-from ansible_collections.keyfactor.command.plugins.module_utils._module import KeyfactorModule
+from ansible_collections.keyfactor.command.plugins.module_utils._module import (
+    KeyfactorModule,
+    module_argument_spec,
+)
 from ansible_collections.keyfactor.command.plugins.module_utils._removal import Removal
 from ansible_collections.keyfactor.command.plugins.module_utils._targets import build_targets
 
@@ -289,13 +294,13 @@ ARGUMENT_SPEC = dict(
 
 
 def main():
-    module = KeyfactorModule(
-        ARGUMENT_SPEC,
+    module = KeyfactorModule(AnsibleModule(
+        argument_spec=module_argument_spec(ARGUMENT_SPEC),
         mutually_exclusive=[("stores", "store_ids"), ("stores", "alias")],
         required_one_of=[("stores", "store_ids")],
         required_together=[("store_ids", "alias")],
         supports_check_mode=True,
-    )
+    ))
     params = module.params
     removal = None
     try:

@@ -13,8 +13,8 @@ JOB_B = "0b4b411a-5c7e-4f0e-9d4c-6a1f2e3d4c5b"
 
 
 def recorded_answer(interaction):
-    headers = {k: v for k, v in interaction["response_headers"].items()}
-    return Answer(interaction["status"], body=interaction["response_body"], headers=headers)
+    return Answer(interaction["status"], body=interaction["response_body"],
+                  headers=dict(interaction["response_headers"]))
 
 
 def test_inventory_of_recorded_store_lists_its_alias(server, client, recorded):

@@ -106,7 +106,7 @@ def test_no_secret_in_errors_or_traces(server, settings):
     transport = Transport(settings, trace=traces.append)
     transport.get("/CertificateStores", "Listing stores", params={"QueryString": "x"})
     messages = []
-    for _ in range(2):
+    for _attempt in range(2):
         with pytest.raises(ApiError) as error:
             transport.get("/CertificateStores", "Listing stores")
         messages.append(str(error.value))

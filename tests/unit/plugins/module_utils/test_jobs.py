@@ -161,7 +161,7 @@ def test_rounds_restart_delays_but_keep_the_deadline():
     next(first)
     next(first)
     assert clock.sleeps == [1, 1.5]
-    for _ in pace.rounds():
+    for _round in pace.rounds():
         pass
     assert clock.sleeps == [1, 1.5, 1, 1.5, 2.25, 2.75]
     assert clock.now == 1010.0
