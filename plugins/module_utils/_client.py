@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 
 from ansible_collections.keyfactor.command.plugins.module_utils._errors import ApiError
-from ansible_collections.keyfactor.command.plugins.module_utils._jobs import JobRow
+from ansible_collections.keyfactor.command.plugins.module_utils._jobs import JobRow, ScheduledJob
 
 INVENTORY_PAGE_SIZE = 100
 HISTORY_PAGE_SIZE = 100
+SCHEDULED_PAGE_SIZE = 100
 # Keeps a JobHistory query string under 2 KB, the default URL query limit of IIS.
 HISTORY_JOBS_PER_QUERY = 25
 _MAX_PAGES = 10000
@@ -48,6 +49,40 @@ class KeyfactorClient(object):
                                % (item,))
             aliases.append(item["Name"])
         return aliases
+
+    def store_location(self, store_id):
+        """The store's (client machine, store path), the names job listings use for it."""
+        action = "Reading certificate store %s (GET /CertificateStores/{id})" % store_id
+        hints = {
+            403: "The account needs permission to read certificate stores "
+                 "(/certificate_stores/read/) for this store.",
+            404: "No certificate store with this ID exists, or the account cannot see it.",
+        }
+        data = self._transport.get("/CertificateStores/%s" % store_id, action, hints=hints).data
+        if not isinstance(data, dict):
+            raise ApiError(action, None, "expected a JSON object, got %s" % _describe(data))
+        # Command spells it Storepath in this answer and StorePath elsewhere.
+        path = data.get("Storepath", data.get("StorePath"))
+        return data.get("ClientMachine"), path
+
+    def scheduled_jobs(self):
+        """Every job Command has queued or scheduled and not yet run, reading every page."""
+        action = "Reading the scheduled jobs (GET /OrchestratorJobs/ScheduledJobs)"
+        hints = {403: "The account needs the %s permission to read scheduled jobs."
+                      % JOB_HISTORY_PERMISSION}
+        jobs = []
+        for item in self._pages("/OrchestratorJobs/ScheduledJobs", action, {},
+                                SCHEDULED_PAGE_SIZE, hints):
+            if not isinstance(item, dict) or not item.get("Id"):
+                raise ApiError(action, None, "a scheduled job has no Id: %s" % _describe(item))
+            jobs.append(ScheduledJob(
+                job_id=str(item["Id"]).lower(),
+                client_machine=item.get("ClientMachine"),
+                target=item.get("Target"),
+                schedule=item.get("Schedule"),
+                job_type=item.get("JobType"),
+            ))
+        return jobs
 
     def remove_certificates(self, targets, schedule, collection_id=None):
         """Submit one removal request for all targets; return the job IDs Command created."""

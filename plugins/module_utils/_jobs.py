@@ -88,6 +88,27 @@ class JobRow(object):
         return "failed"
 
 
+class ScheduledJob(object):
+    """A job Command has queued or scheduled and not yet run (GET /OrchestratorJobs/ScheduledJobs).
+
+    Command's listing names the store only by machine and path, and not the certificate.
+    """
+
+    __slots__ = ("job_id", "client_machine", "target", "schedule", "job_type")
+
+    def __init__(self, job_id, client_machine, target, schedule, job_type):
+        self.job_id = job_id
+        self.client_machine = client_machine
+        self.target = target
+        self.schedule = schedule
+        self.job_type = job_type
+
+    @property
+    def is_management(self):
+        """Add and remove jobs are management jobs; their type ends in Management."""
+        return (self.job_type or "").lower().endswith("management")
+
+
 class Poller(object):
     """Paces polls: a first delay, growing by ``factor`` up to ``cap``, within one deadline.
 

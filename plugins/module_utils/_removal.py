@@ -15,9 +15,15 @@ from ansible_collections.keyfactor.command.plugins.module_utils._errors import (
     KeyfactorError,
 )
 from ansible_collections.keyfactor.command.plugins.module_utils._jobs import follow_jobs
+from ansible_collections.keyfactor.command.plugins.module_utils._schedule import (
+    IMMEDIATE,
+    describe,
+    same_schedule,
+)
 from ansible_collections.keyfactor.command.plugins.module_utils._targets import holds_alias
 
-IMMEDIATE = {"Immediate": True}
+# Outcomes of stores that need nothing more from this run.
+SETTLED = ("absent", "already_scheduled")
 
 
 class StoreReport(object):
@@ -51,17 +57,22 @@ class StoreReport(object):
 class Removal(object):
     """One run of the removal of aliases from stores."""
 
-    def __init__(self, client, targets, collection_id=None):
+    def __init__(self, client, targets, collection_id=None, schedule=None):
         self._client = client
         self._collection_id = collection_id
+        self.schedule = schedule or dict(IMMEDIATE)
         self.reports = [StoreReport(target) for target in targets]
         self.inventories = {}
         self.job_ids = []
 
     @property
+    def immediate(self):
+        return self.schedule == IMMEDIATE
+
+    @property
     def due(self):
-        """The reports of stores whose inventory lists the alias and that are being handled."""
-        return [report for report in self.reports if report.outcome != "absent"]
+        """The reports of stores this run submits (or, in check mode, would submit) for."""
+        return [report for report in self.reports if report.outcome not in SETTLED]
 
     def read_inventories(self):
         """Read each distinct store's inventory once, every page of it."""
@@ -79,13 +90,49 @@ class Removal(object):
                 report.outcome = "would_remove"
         return bool(self.due)
 
+    def find_scheduled(self):
+        """Mark stores whose removal Command already holds as a scheduled job.
+
+        Command's listing of scheduled jobs names a job's store by client machine and path,
+        and not the certificate. So a management job for the same store with exactly this
+        schedule is taken to be this removal; one job answers for one alias. When a store
+        has such jobs, but fewer than the aliases this task names in it, which alias is
+        pending cannot be told, and the run stops before submitting anything.
+        """
+        by_store = {}
+        for report in self.due:
+            by_store.setdefault(report.target.store_id, []).append(report)
+        if not by_store:
+            return
+        jobs = [job for job in self._client.scheduled_jobs()
+                if job.is_management and same_schedule(self.schedule, job.schedule)]
+        for store_id, reports in by_store.items():
+            machine, path = self._client.store_location(store_id)
+            matches = [job for job in jobs
+                       if (job.client_machine or "").lower() == (machine or "").lower()
+                       and job.target == path]
+            if not matches:
+                continue
+            if len(matches) < len(reports):
+                raise KeyfactorError(
+                    "Certificate store %s already has %d scheduled management job(s) with this "
+                    "schedule (%s: %s), but this task removes %d aliases from it, and Command's "
+                    "list of scheduled jobs does not say which alias a job removes. Nothing was "
+                    "submitted. Unschedule those jobs in Command, or schedule these aliases at "
+                    "another time." % (store_id, len(matches), describe(self.schedule),
+                                       ", ".join(job.job_id for job in matches), len(reports)))
+            for report, job in zip(reports, matches):
+                report.outcome = "already_scheduled"
+                report.job_id = job.job_id
+                jobs.remove(job)
+
     def submit(self):
         """Send one removal request for every store that needs it; never sent twice."""
         due = self.due
         self.job_ids = self._client.remove_certificates(
-            [report.target for report in due], IMMEDIATE, self._collection_id)
+            [report.target for report in due], self.schedule, self._collection_id)
         for report in due:
-            report.outcome = "submitted"
+            report.outcome = "submitted" if self.immediate else "scheduled"
         if len(self.job_ids) != len(due):
             raise KeyfactorError(
                 "Command accepted the removal from %d stores but returned %d job IDs (%s), so "
@@ -138,7 +185,8 @@ class Removal(object):
     def diff(self):
         """Each touched store's aliases before and after (after as intended by this run)."""
         before, after = {}, {}
-        gone = ("would_remove", "submitted", "removed")
+        # A scheduled removal leaves the inventory only when its job runs, later.
+        gone = ("would_remove", "submitted", "removed") if self.immediate else ()
         for report in self.reports:
             store_id = report.target.store_id
             aliases = self.inventories.get(store_id, [])
@@ -150,5 +198,8 @@ class Removal(object):
         return dict(before=before, after=after)
 
     def results(self):
-        return dict(job_ids=list(self.job_ids),
-                    stores=[report.as_result() for report in self.reports])
+        result = dict(job_ids=list(self.job_ids),
+                      stores=[report.as_result() for report in self.reports])
+        if not self.immediate:
+            result["schedule"] = self.schedule
+        return result

@@ -77,6 +77,62 @@ options:
         C(CollectionId). When not given, the account needs the permissions system-wide or through
         the stores' containers.
     type: int
+  schedule:
+    description:
+      - When Command should run the removal. By default it runs immediately.
+      - For any schedule other than V(immediate), the module does not wait for the jobs (a
+        scheduled job appears in the job history only when it runs); each store's outcome is
+        V(scheduled) and the RV(schedule) sent is returned.
+      - A removal already scheduled in Command for the same store with exactly the same
+        schedule is not submitted again; the store's outcome is V(already_scheduled), with that
+        job's ID. See the notes for how such a job is recognised.
+      - Command keeps schedule times in UTC; the module converts every time to UTC before
+        sending it, and the time zone of the machine running the module never changes the
+        result.
+    type: dict
+    suboptions:
+      type:
+        description:
+          - V(immediate) runs the removal as soon as an orchestrator picks it up.
+          - V(once) runs it once, at O(schedule.time).
+          - V(daily), V(weekly) (on O(schedule.days)) and V(monthly) (on O(schedule.day)) run it
+            again and again at the time of day of O(schedule.time).
+          - V(interval) runs it every O(schedule.minutes) minutes.
+        type: str
+        choices: [immediate, once, daily, weekly, monthly, interval]
+        default: immediate
+      time:
+        description:
+          - An ISO 8601 time. For V(once), a date and time such as C(2026-12-05T02:00:00+01:00);
+            for V(daily), V(weekly) and V(monthly), a time of day such as C(02:00), or a date and
+            time for the first run.
+          - A time with a UTC offset (C(+01:00), C(Z)) is converted to UTC; a time without one
+            needs O(schedule.timezone).
+          - With a time of day, the first run is the next such time (on a matching day) in that
+            time zone. A time the clocks skip that day (the start of summer time) is refused
+            for V(once), and moves a repeating schedule's first run to the next day; a time
+            that happens twice (the end of summer time) means the first of the two.
+          - Quote times in YAML; unquoted, YAML reads C(12:30) as a number.
+          - V(once) refuses a time in the past.
+        type: raw
+      timezone:
+        description:
+          - The IANA time zone (such as C(Europe/Berlin)) of a O(schedule.time) that has no UTC
+            offset. Not used when the time carries an offset.
+        type: str
+      days:
+        description:
+          - For V(weekly), the days of the week, by name (C(monday) or C(mon), in any case).
+        type: list
+        elements: str
+      day:
+        description:
+          - For V(monthly), the day of the month, 1 to 31.
+        type: int
+      minutes:
+        description:
+          - For V(interval), the minutes between runs; more than 0.
+        type: int
   wait:
     description:
       - Whether to follow the removal jobs until they finish.
@@ -142,6 +198,14 @@ notes:
     URL length IIS allows by default; more pending jobs take more than one request per look.
   - The module never sends the removal request twice on its own. When the answer to it is lost,
     the task fails and says the removal may have been submitted.
+  - Command's list of scheduled jobs (C(GET /OrchestratorJobs/ScheduledJobs)) names a job's store
+    by client machine and store path, and not the certificate it acts on. So, for a scheduled
+    removal, a management job for the same store with exactly the same schedule is taken to be
+    this removal, one job per alias. Schedule the removals of several aliases from one store in
+    one task, or at different times; when a store has fewer such jobs than the aliases a task
+    names in it, the task fails before submitting anything.
+  - Command keeps a repeating schedule's time of day in UTC, so a daily removal at 02:00 in a
+    time zone with summer time runs at 03:00 local time during half of the year.
 seealso:
   - name: POST Certificate Stores Certificates Remove
     description: Keyfactor's documentation of the removal request.
@@ -170,6 +234,18 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ item.id }}: {{ item.outcome }} {{ item.message | default('', true) }}"
   loop: "{{ removal.stores }}"
+  delegate_to: localhost
+
+- name: Remove it tonight at 02:00 Berlin time, in the maintenance window
+  keyfactor.command.store_certificate:
+    state: absent
+    alias: app-cert-old
+    store_ids:
+      - 3f1c9b7e-2a4d-4c8e-9b1a-5d6e7f8a9b04
+    schedule:
+      type: once
+      time: "2026-12-05T02:00:00"
+      timezone: Europe/Berlin
   delegate_to: localhost
 
 - name: Same alias in several stores, connection settings from module_defaults
@@ -204,6 +280,11 @@ job_ids:
   type: list
   elements: str
   sample: [d985c4a4-efc5-4a18-8019-ed2dc1484802]
+schedule:
+  description: The schedule object sent to Command, with its times in UTC.
+  returned: when O(schedule.type) is not V(immediate)
+  type: dict
+  sample: {"ExactlyOnce": {"Time": "2026-12-05T01:00:00Z"}}
 stores:
   description: One entry per requested store (after duplicates collapse), in the order given.
   returned: always
@@ -232,11 +313,16 @@ stores:
         - V(failed), the job ended with result C(Failure), C(Unknown) or another result that is
           not a success.
         - V(pending), the job had not finished when O(wait_timeout) ran out.
+        - V(scheduled), a removal with a schedule other than V(immediate) was submitted; it
+          runs at the time of RV(schedule).
+        - V(already_scheduled), Command already holds a removal for this store with the same
+          schedule (see the notes); nothing new was submitted, and RV(stores[].job_id) is that
+          job's ID.
       type: str
       returned: always
       sample: removed
     job_id:
-      description: The ID of this store's removal job; null when nothing was submitted.
+      description: The ID of this store's removal job; null when there is none.
       type: str
       returned: always
       sample: d985c4a4-efc5-4a18-8019-ed2dc1484802
@@ -272,6 +358,11 @@ from ansible_collections.keyfactor.command.plugins.module_utils._module import (
     module_argument_spec,
 )
 from ansible_collections.keyfactor.command.plugins.module_utils._removal import Removal
+from ansible_collections.keyfactor.command.plugins.module_utils._schedule import (
+    build_schedule,
+    describe,
+    schedule_argument_spec,
+)
 from ansible_collections.keyfactor.command.plugins.module_utils._targets import build_targets
 
 ARGUMENT_SPEC = dict(
@@ -287,6 +378,7 @@ ARGUMENT_SPEC = dict(
     store_ids=dict(type="list", elements="str"),
     alias=dict(type="str"),
     collection_id=dict(type="int"),
+    schedule=dict(type="dict", options=schedule_argument_spec()),
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=300),
     poll_interval=dict(type="float", default=2),
@@ -306,15 +398,21 @@ def main():
     try:
         _check_wait_options(params)
         targets = build_targets(params["stores"], params["store_ids"], params["alias"])
-        removal = Removal(module.client(), targets, params["collection_id"])
+        schedule = build_schedule(params["schedule"])
+        removal = Removal(module.client(), targets, params["collection_id"], schedule)
 
         removal.read_inventories()
-        needed = removal.decide(module.check_mode)
+        removal.decide(module.check_mode)
+        if not removal.immediate:
+            removal.find_scheduled()
+        needed = bool(removal.due)
         if not needed or module.check_mode:
             module.exit(changed=needed, msg=_plan_message(removal, module.check_mode),
                         **_with_diff(module, removal))
 
         removal.submit()
+        if not removal.immediate:
+            module.exit(changed=True, msg=_scheduled_message(removal), **_with_diff(module, removal))
         if not params["wait"]:
             module.exit(changed=True, msg="Submitted the removal from %d store(s); not waiting "
                         "for the jobs (%s)." % (len(removal.due), ", ".join(removal.job_ids)),
@@ -344,12 +442,34 @@ def _with_diff(module, removal):
     return result
 
 
+def _count(removal, outcome):
+    return len([report for report in removal.reports if report.outcome == outcome])
+
+
 def _plan_message(removal, check_mode):
     total = len(removal.reports)
     due = len(removal.due)
-    if not due:
+    waiting = _count(removal, "already_scheduled")
+    if not due and not waiting:
         return "The alias is already absent from all %d store(s); nothing was submitted." % total
-    return "Check mode: would remove the certificate from %d of %d store(s)." % (due, total)
+    if not due:
+        return ("The removal is already scheduled for %d store(s) and %d already did not list "
+                "the alias; nothing was submitted." % (waiting, _count(removal, "absent")))
+    text = "Check mode: would %s the certificate from %d of %d store(s)" % (
+        "remove" if removal.immediate else "schedule the removal of", due, total)
+    if waiting:
+        text += "; %d already scheduled" % waiting
+    return text + "."
+
+
+def _scheduled_message(removal):
+    text = "Scheduled the removal from %d store(s) (%s)" % (
+        _count(removal, "scheduled"), describe(removal.schedule))
+    for outcome, words in (("already_scheduled", "already scheduled"),
+                           ("absent", "already did not list it")):
+        if _count(removal, outcome):
+            text += "; %d %s" % (_count(removal, outcome), words)
+    return text + "."
 
 
 def _report(module, removal, pending, unconfirmed, wait_timeout):
