@@ -33,6 +33,10 @@ class KeyfactorClient(object):
     def __init__(self, transport):
         self._transport = transport
 
+    def retry_until(self, deadline):
+        """Let retries of reads run until ``deadline`` (time.monotonic()) and no longer."""
+        self._transport.budget.deadline = deadline
+
     def inventory_aliases(self, store_id):
         """Every alias the store's inventory lists, reading every page."""
         action = "Reading the inventory of certificate store %s" % store_id

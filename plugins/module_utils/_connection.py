@@ -11,14 +11,42 @@ Internal to the collection; not a public API. The options are documented once, i
 from __future__ import annotations
 
 import os
+import re
 
 from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.module_utils.six.moves.urllib.parse import urlsplit
+from ansible_collections.keyfactor.command.plugins.module_utils._auth import (
+    BasicAuth,
+    BearerToken,
+    ClientCredentials,
+)
 from ansible_collections.keyfactor.command.plugins.module_utils._errors import InputError
 
 DEFAULT_API_PATH = "KeyfactorAPI"
 DEFAULT_TIMEOUT = 30
+
+# Credentials are read from the environment here, not through argument-spec fallbacks, so
+# that the way of authenticating the task names is never mixed with one from the environment.
+CREDENTIAL_ENVIRONMENT = {
+    "username": "KEYFACTOR_USERNAME",
+    "password": "KEYFACTOR_PASSWORD",
+    "domain": "KEYFACTOR_DOMAIN",
+    "token_url": "KEYFACTOR_AUTH_TOKEN_URL",
+    "client_id": "KEYFACTOR_AUTH_CLIENT_ID",
+    "client_secret": "KEYFACTOR_AUTH_CLIENT_SECRET",
+    "scopes": "KEYFACTOR_AUTH_SCOPES",
+    "audience": "KEYFACTOR_AUTH_AUDIENCE",
+    "access_token": "KEYFACTOR_AUTH_ACCESS_TOKEN",
+}
+# Each way of authenticating, by the options that select it, in the order the environment
+# is consulted when the task names none.
+METHODS = (
+    ("access_token", ("access_token",)),
+    ("oauth", ("token_url", "client_id", "client_secret", "scopes", "audience")),
+    ("basic", ("username", "password", "domain")),
+)
+SECRETS = ("password", "client_secret", "access_token")
 
 
 def connection_argument_spec():
@@ -27,13 +55,20 @@ def connection_argument_spec():
         url=dict(type="str", required=True, fallback=(env_fallback, ["KEYFACTOR_HOSTNAME"])),
         api_path=dict(type="str", default=DEFAULT_API_PATH,
                       fallback=(env_fallback, ["KEYFACTOR_API_PATH"])),
-        username=dict(type="str", required=True, fallback=(env_fallback, ["KEYFACTOR_USERNAME"])),
-        password=dict(type="str", required=True, no_log=True,
-                      fallback=(env_fallback, ["KEYFACTOR_PASSWORD"])),
-        domain=dict(type="str", fallback=(env_fallback, ["KEYFACTOR_DOMAIN"])),
+        username=dict(type="str"),
+        password=dict(type="str", no_log=True),
+        domain=dict(type="str"),
+        token_url=dict(type="str", no_log=False),
+        client_id=dict(type="str"),
+        client_secret=dict(type="str", no_log=True),
+        scopes=dict(type="list", elements="str"),
+        audience=dict(type="str"),
+        access_token=dict(type="str", no_log=True),
         # No default here: the fallback is KEYFACTOR_SKIP_VERIFY, whose sense is inverted.
         validate_certs=dict(type="bool"),
         ca_path=dict(type="path", fallback=(env_fallback, ["KEYFACTOR_CA_CERT"])),
+        client_cert=dict(type="path"),
+        client_key=dict(type="path"),
         timeout=dict(type="int", default=DEFAULT_TIMEOUT),
     )
 
@@ -41,14 +76,16 @@ def connection_argument_spec():
 class ConnectionSettings(object):
     """Where the API is and how to log in, checked and normalised."""
 
-    def __init__(self, base_url, username, password, validate_certs=True, ca_path=None,
-                 timeout=DEFAULT_TIMEOUT):
+    def __init__(self, base_url, auth, validate_certs=True, ca_path=None,
+                 timeout=DEFAULT_TIMEOUT, client_cert=None, secrets=()):
         self.base_url = base_url
-        self.username = username
-        self.password = password
+        self.auth = auth
         self.validate_certs = validate_certs
         self.ca_path = ca_path
         self.timeout = timeout
+        self.client_cert = client_cert
+        # Every secret in use, wherever it came from, for the module to mask in its output.
+        self.secrets = [secret for secret in secrets if secret]
 
     @property
     def verify(self):
@@ -61,23 +98,90 @@ class ConnectionSettings(object):
     def from_params(cls, params, environ=None):
         environ = os.environ if environ is None else environ
         base_url = _api_base_url(params["url"], params.get("api_path"))
-        username = _account(params["username"], params.get("domain"))
-        if not params.get("password"):
-            raise InputError("password: must not be empty.")
         timeout = params.get("timeout")
         if timeout is None or timeout <= 0:
             raise InputError("timeout: must be a positive number of seconds.")
         ca_path = params.get("ca_path")
         if ca_path and not os.path.isfile(ca_path):
             raise InputError("ca_path: %s is not a readable file." % ca_path)
-        return cls(
-            base_url=base_url,
-            username=username,
-            password=params["password"],
-            validate_certs=_validate_certs(params.get("validate_certs"), environ),
-            ca_path=ca_path,
-            timeout=timeout,
-        )
+        client_cert = _client_cert(params.get("client_cert"), params.get("client_key"))
+        validate_certs = _validate_certs(params.get("validate_certs"), environ)
+        verify = (ca_path or True) if validate_certs else False
+
+        method, values = _credentials(params, environ)
+        if method == "access_token":
+            auth = BearerToken(values["access_token"])
+        elif method == "oauth":
+            auth = ClientCredentials(
+                values["token_url"], values["client_id"], values["client_secret"],
+                scopes=values.get("scopes"), audience=values.get("audience"),
+                timeout=timeout, verify=verify, cert=client_cert)
+        else:
+            auth = BasicAuth(_account(values["username"], values.get("domain")),
+                             values["password"])
+        return cls(base_url=base_url, auth=auth, validate_certs=validate_certs, ca_path=ca_path,
+                   timeout=timeout, client_cert=client_cert,
+                   secrets=[values.get(name) for name in SECRETS])
+
+
+def _credentials(params, environ):
+    """The way of authenticating and its values: the one the task names, its missing values
+    from the environment; else the first one the environment names."""
+    named = [method for method, options in METHODS
+             if any(params.get(option) not in (None, "", []) for option in options)]
+    if len(named) > 1:
+        raise InputError(
+            "Give one way to authenticate: username and password, or token_url, client_id and "
+            "client_secret, or access_token (this task gives options of %s)."
+            % " and ".join(_LABELS[method] for method in named))
+    if not named:
+        named = [method for method, options in METHODS
+                 if any(_from_environment(option, environ) for option in options)][:1]
+    if not named:
+        raise InputError(
+            "No credentials: give username and password (Basic authentication), or token_url, "
+            "client_id and client_secret (OAuth), or access_token, in the task or in the "
+            "KEYFACTOR_* environment variables.")
+    method = named[0]
+    options = dict(METHODS)[method]
+    values = {}
+    for option in options:
+        value = params.get(option)
+        if value in (None, "", []):
+            value = _from_environment(option, environ)
+        values[option] = value
+    for option in _REQUIRED[method]:
+        if not values.get(option):
+            raise InputError("%s: required for %s (or set %s)."
+                             % (option, _LABELS[method], CREDENTIAL_ENVIRONMENT[option]))
+    return method, values
+
+
+_LABELS = {"access_token": "an access token", "oauth": "OAuth client credentials",
+           "basic": "Basic authentication"}
+_REQUIRED = {"access_token": ("access_token",),
+             "oauth": ("token_url", "client_id", "client_secret"),
+             "basic": ("username", "password")}
+
+
+def _from_environment(option, environ):
+    value = environ.get(CREDENTIAL_ENVIRONMENT[option], "").strip()
+    if not value:
+        return None
+    if option == "scopes":
+        return [scope for scope in re.split(r"[\s,]+", value) if scope]
+    return value
+
+
+def _client_cert(cert, key):
+    if key and not cert:
+        raise InputError("client_key: needs client_cert.")
+    for option, path in (("client_cert", cert), ("client_key", key)):
+        if path and not os.path.isfile(path):
+            raise InputError("%s: %s is not a readable file." % (option, path))
+    if not cert:
+        return None
+    return (cert, key) if key else cert
 
 
 def _validate_certs(value, environ):

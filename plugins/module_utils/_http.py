@@ -23,9 +23,13 @@ from ansible_collections.keyfactor.command.plugins.module_utils._errors import (
 
 try:
     import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.exceptions import InsecureRequestWarning, MaxRetryError, ResponseError
+    from urllib3.util.retry import Retry
 except ImportError:
     requests = None
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
+    Retry = object
 else:
     REQUESTS_IMPORT_ERROR = None
 
@@ -37,10 +41,61 @@ API_HEADERS = {
     "User-Agent": USER_AGENT,
 }
 _STATUS_HINTS = {
-    401: "Check username, password and domain (the account is sent as DOMAIN\\user).",
+    401: "Check the credentials (for Basic authentication: username, password and domain; the "
+         "account is sent as DOMAIN\\user).",
     403: "The account lacks a permission this call needs.",
 }
 _MESSAGE_LIMIT = 400
+
+# Reads are retried on these statuses and on dropped connections; writes never are.
+RETRY_STATUSES = frozenset([429, 502, 503, 504])
+MAX_RETRIES = 5
+BACKOFF_FACTOR = 1.0
+BACKOFF_MAX = 30.0
+BACKOFF_JITTER = 1.0
+
+
+class RetryBudget(object):
+    """The time retries may use: none may start, or wait, past ``deadline`` (monotonic)."""
+
+    def __init__(self, deadline=None):
+        self.deadline = deadline
+
+
+class DeadlineRetry(Retry):
+    """urllib3's Retry, stopping when the next wait would pass the task's deadline."""
+
+    budget = None
+
+    def new(self, **kwargs):
+        retry = super(DeadlineRetry, self).new(**kwargs)
+        retry.budget = self.budget
+        return retry
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None,
+                  _stacktrace=None):
+        retry = super(DeadlineRetry, self).increment(method, url, response, error, _pool,
+                                                     _stacktrace)
+        deadline = self.budget.deadline if self.budget else None
+        if deadline is not None:
+            wait = retry.get_retry_after(response) if response is not None else None
+            if wait is None:
+                wait = retry.get_backoff_time()
+            if time.monotonic() + wait > deadline:
+                raise MaxRetryError(_pool, url, error or ResponseError(
+                    "no time left to retry within wait_timeout"))
+        return retry
+
+
+def _retry(budget, backoff_factor, backoff_jitter):
+    retry = DeadlineRetry(
+        total=MAX_RETRIES, connect=0, read=MAX_RETRIES, status=MAX_RETRIES, other=0,
+        redirect=0, allowed_methods=frozenset(["GET"]), status_forcelist=RETRY_STATUSES,
+        backoff_factor=backoff_factor, backoff_max=BACKOFF_MAX, backoff_jitter=backoff_jitter,
+        respect_retry_after_header=True, raise_on_status=False, raise_on_redirect=False,
+    )
+    retry.budget = budget
+    return retry
 
 
 class Reply(object):
@@ -62,21 +117,40 @@ class Reply(object):
             return None
 
 
+def new_session(budget, backoff_factor=BACKOFF_FACTOR, backoff_jitter=BACKOFF_JITTER):
+    """A requests Session that retries reads within ``budget``; proxies come from the
+    standard environment variables (HTTPS_PROXY, NO_PROXY, ...)."""
+    session = requests.Session()
+    session.headers.update(API_HEADERS)
+    adapter = HTTPAdapter(max_retries=_retry(budget, backoff_factor, backoff_jitter))
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+def send_plain(session, method, url, action, **kwargs):
+    """session.request with every failure without an HTTP answer turned into TransportError."""
+    kwargs.setdefault("allow_redirects", False)
+    where = kwargs.pop("where", url)
+    try:
+        with warnings.catch_warnings():
+            # The module warns once, in words, when verification is off.
+            warnings.simplefilter("ignore", InsecureRequestWarning)
+            return session.request(method, url, **kwargs)
+    except requests.exceptions.RequestException as exc:
+        raise _transport_error(action, exc, kwargs.get("timeout"), where)
+
+
 class Transport(object):
-    """Sends requests under one API base URL with one set of credentials."""
+    """Sends requests under one API base URL with one way of authenticating."""
 
-    def __init__(self, settings, trace=None, session=None):
+    def __init__(self, settings, trace=None, backoff_factor=BACKOFF_FACTOR,
+                 backoff_jitter=BACKOFF_JITTER):
         self._settings = settings
+        self._auth = settings.auth
         self._trace = trace or (lambda line: None)
-        self._session = session or self._new_session(settings)
-
-    @staticmethod
-    def _new_session(settings):
-        session = requests.Session()
-        session.headers.update(API_HEADERS)
-        # Encoded here because requests would encode text credentials as Latin-1.
-        session.auth = (settings.username.encode("utf-8"), settings.password.encode("utf-8"))
-        return session
+        self.budget = RetryBudget()
+        self._session = new_session(self.budget, backoff_factor, backoff_jitter)
 
     def get(self, path, action, params=None, hints=None):
         return self.request("GET", path, action, params=params, hints=hints)
@@ -85,26 +159,37 @@ class Transport(object):
         return self.request("POST", path, action, body=body, hints=hints)
 
     def request(self, method, path, action, params=None, body=None, hints=None):
-        url = self._settings.base_url + path
-        # verify goes with each request: requests lets REQUESTS_CA_BUNDLE override a session's.
-        kwargs = dict(params=params, timeout=self._settings.timeout, allow_redirects=False,
-                      verify=self._settings.verify)
+        response = self._send(method, path, action, params, body)
+        if response.status_code == 401 and self._auth.can_refresh:
+            # A 401 means Command did not act on the request, so sending it again is safe.
+            self._trace("%s %s -> 401; fetching a new access token once" % (method, path))
+            self._auth.refresh(self._session)
+            response = self._send(method, path, action, params, body)
+        return _reply(action, response, hints or {})
+
+    def _send(self, method, path, action, params, body):
+        settings = self._settings
+        headers = {"Authorization": self._auth.header(self._session)}
+        kwargs = dict(params=params, headers=headers, timeout=settings.timeout,
+                      # verify goes with each request: requests lets REQUESTS_CA_BUNDLE
+                      # override a session's.
+                      verify=settings.verify, cert=settings.client_cert, where=settings.base_url)
         if body is not None:
             kwargs["data"] = json.dumps(body).encode("utf-8")
-            kwargs["headers"] = {"Content-Type": "application/json"}
+            headers["Content-Type"] = "application/json"
         started = time.monotonic()
         try:
-            with warnings.catch_warnings():
-                # The module warns once, in words, when verification is off.
-                warnings.simplefilter("ignore", requests.urllib3.exceptions.InsecureRequestWarning)
-                response = self._session.request(method, url, **kwargs)
-        except requests.exceptions.RequestException as exc:
-            self._trace("%s %s -> no answer (%s)" % (method, path, type(exc).__name__))
-            raise _transport_error(action, exc, self._settings)
-        self._trace("%s %s -> %s (%d ms)" % (
+            response = send_plain(self._session, method, settings.base_url + path, action,
+                                  **kwargs)
+        except TransportError as error:
+            self._trace("%s %s -> no answer (%s)" % (method, path, error.reason))
+            raise
+        retries = getattr(getattr(response.raw, "retries", None), "history", ()) or ()
+        self._trace("%s %s -> %s (%d ms%s)" % (
             method, response.request.path_url, response.status_code,
-            (time.monotonic() - started) * 1000))
-        return _reply(action, response, hints or {})
+            (time.monotonic() - started) * 1000,
+            ", after %d retries" % len(retries) if retries else ""))
+        return response
 
 
 def _reply(action, response, hints):
@@ -155,23 +240,23 @@ def _excerpt(text):
     return plain
 
 
-def _transport_error(action, exc, settings):
+def _transport_error(action, exc, timeout, where):
     if isinstance(exc, requests.exceptions.SSLError):
         return TransportError(
-            action, "TLS verification failed (%s)" % _excerpt(str(exc)),
+            action, "TLS verification failed (%s)" % _excerpt(_root_cause(exc)),
             "Give the CA bundle that signed the server certificate in ca_path, "
             "or set validate_certs to false for a test server.",
         )
     if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return TransportError(action, "no connection within %s s" % settings.timeout,
+        return TransportError(action, "no connection within %s s" % timeout,
                               "Check url and that the server is reachable.")
     if isinstance(exc, requests.exceptions.Timeout):
-        error = TransportError(action, "no answer within %s s (timeout)" % settings.timeout)
+        error = TransportError(action, "no answer within %s s (timeout)" % timeout)
         error.maybe_sent = True
         return error
     if isinstance(exc, requests.exceptions.ConnectionError):
         reason = _root_cause(exc)
-        error = TransportError(action, "could not talk to %s (%s)" % (settings.base_url, reason),
+        error = TransportError(action, "could not talk to %s (%s)" % (where, reason),
                                "Check url and that the server is running.")
         error.maybe_sent = "refused" not in reason.lower()
         return error

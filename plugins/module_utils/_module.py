@@ -47,6 +47,9 @@ class KeyfactorModule(object):
     def client(self):
         """An API client for the connection options; raises InputError when they cannot work."""
         settings = ConnectionSettings.from_params(self.params)
+        # Secrets taken from the environment are not module parameters; mask them too.
+        for secret in settings.secrets:
+            self.ansible.no_log_values.add(secret)
         if not settings.validate_certs:
             self.warn("TLS certificate verification is turned off for %s; the server's identity "
                       "is not checked." % settings.base_url)

@@ -347,6 +347,8 @@ stores:
       sample: ""
 """
 
+import time
+
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.keyfactor.command.plugins.module_utils._errors import (
     InputError,
@@ -399,7 +401,10 @@ def main():
         _check_wait_options(params)
         targets = build_targets(params["stores"], params["store_ids"], params["alias"])
         schedule = build_schedule(params["schedule"])
-        removal = Removal(module.client(), targets, params["collection_id"], schedule)
+        client = module.client()
+        # Retries of reads share the task's time limit; they never run past it.
+        client.retry_until(time.monotonic() + params["wait_timeout"])
+        removal = Removal(client, targets, params["collection_id"], schedule)
 
         removal.read_inventories()
         removal.decide(module.check_mode)
@@ -419,6 +424,7 @@ def main():
                         **_with_diff(module, removal))
 
         poller = Poller(params["wait_timeout"], params["poll_interval"])
+        client.retry_until(poller.deadline)
         pending = removal.follow(poller)
         unconfirmed = [] if pending else removal.confirm(poller)
         _report(module, removal, pending, unconfirmed, params["wait_timeout"])

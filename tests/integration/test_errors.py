@@ -64,7 +64,8 @@ def test_wrong_password_is_a_clear_401_without_the_secret(sim, tmp_path):
     assert run.rc == 2
     msg = run.result["msg"]
     assert msg.startswith("Reading the inventory of certificate store %s failed: HTTP 401" % S_IIS)
-    assert msg.endswith("Check username, password and domain (the account is sent as DOMAIN\\user).")
+    assert msg.endswith("Check the credentials (for Basic authentication: username, password and "
+                        "domain; the account is sent as DOMAIN\\user).")
     assert "Wr0ng-Passw0rd-xyz" not in run.stdout + run.stderr
 
 

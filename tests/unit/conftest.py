@@ -37,7 +37,12 @@ def traces():
 
 @pytest.fixture
 def client(settings, traces):
-    return KeyfactorClient(Transport(settings, trace=traces.append))
+    return KeyfactorClient(fast_transport(settings, trace=traces.append))
+
+
+def fast_transport(settings, trace=None):
+    """A Transport whose retry waits are short, so retry tests run quickly."""
+    return Transport(settings, trace=trace, backoff_factor=0.01, backoff_jitter=0)
 
 
 @pytest.fixture(scope="session")

@@ -7,12 +7,13 @@ assert both what the code made of the answer and exactly what it sent.
 import json
 import ssl
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 
 class Answer(object):
-    def __init__(self, status=200, body=None, headers=None, raw=None, delay=0.0):
+    def __init__(self, status=200, body=None, headers=None, raw=None, delay=0.0, drop=False):
         self.status = status
         self.headers = dict(headers or {})
         if raw is not None:
@@ -23,20 +24,27 @@ class Answer(object):
         else:
             self.payload = b""
         self.delay = delay
+        self.drop = drop
 
 
 class Seen(object):
     def __init__(self, method, target, headers, body):
         parts = urlsplit(target)
+        self.target = target
         self.method = method
         self.path = parts.path
         self.query = parse_qs(parts.query, keep_blank_values=True)
         self.headers = headers
-        self.body = json.loads(body) if body else None
+        self.raw_body = body
+        try:
+            self.body = json.loads(body) if body else None
+        except ValueError:
+            self.body = None
+        self.at = time.monotonic()
 
 
 class ScriptedServer(object):
-    def __init__(self, certfile=None, keyfile=None):
+    def __init__(self, certfile=None, keyfile=None, client_cafile=None):
         self.answers = []
         self.seen = []
         server = self
@@ -49,6 +57,9 @@ class ScriptedServer(object):
                 answer = server.answers.pop(0) if server.answers else Answer(599, raw="unscripted")
                 if answer.delay:
                     threading.Event().wait(answer.delay)
+                if answer.drop:
+                    self.close_connection = True
+                    return
                 self.send_response(answer.status)
                 for name, value in answer.headers.items():
                     self.send_header(name, value)
@@ -67,6 +78,9 @@ class ScriptedServer(object):
         if certfile:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(certfile, keyfile)
+            if client_cafile:
+                context.verify_mode = ssl.CERT_REQUIRED
+                context.load_verify_locations(client_cafile)
             self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
             scheme = "https"
         self.url = "%s://127.0.0.1:%d" % (scheme, self._httpd.server_address[1])

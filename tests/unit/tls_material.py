@@ -38,7 +38,8 @@ def _pem(cert):
 
 
 def make_chain(directory):
-    """Write root.pem, chain.pem (intermediate + root), server.pem (leaf + intermediate), key."""
+    """Write root.pem, chain.pem (intermediate + root), server.pem (leaf + intermediate) with
+    server.key, and client.pem (client certificate + intermediate) with client.key."""
     root_key = ec.generate_private_key(ec.SECP256R1())
     mid_key = ec.generate_private_key(ec.SECP256R1())
     leaf_key = ec.generate_private_key(ec.SECP256R1())
@@ -46,8 +47,16 @@ def make_chain(directory):
     mid = _certificate("Test Issuing CA", "Test Root CA", mid_key, root_key, ca=True)
     leaf = _certificate("127.0.0.1", "Test Issuing CA", leaf_key, mid_key, ca=False,
                         san="127.0.0.1")
+    client_key = ec.generate_private_key(ec.SECP256R1())
+    client = _certificate("svc-ansible", "Test Issuing CA", client_key, mid_key, ca=False)
     paths = {name: os.path.join(directory, name) for name in
-             ("root.pem", "chain.pem", "server.pem", "server.key")}
+             ("root.pem", "chain.pem", "server.pem", "server.key", "client.pem", "client.key")}
+    with open(paths["client.pem"], "wb") as handle:
+        handle.write(_pem(client) + _pem(mid))
+    with open(paths["client.key"], "wb") as handle:
+        handle.write(client_key.private_bytes(serialization.Encoding.PEM,
+                                              serialization.PrivateFormat.PKCS8,
+                                              serialization.NoEncryption()))
     with open(paths["root.pem"], "wb") as handle:
         handle.write(_pem(root))
     with open(paths["chain.pem"], "wb") as handle:

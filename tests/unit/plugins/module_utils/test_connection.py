@@ -1,6 +1,7 @@
 import pytest
 
 from ansible_collections.keyfactor.command.plugins.module_utils._connection import (
+    CREDENTIAL_ENVIRONMENT,
     ConnectionSettings,
     connection_argument_spec,
 )
@@ -51,7 +52,8 @@ def test_bad_url_is_refused_with_the_option_named(url, fragment):
 ])
 def test_account_forms(username, domain, expected):
     settings = ConnectionSettings.from_params(params(username=username, domain=domain), environ={})
-    assert settings.username == expected
+    assert settings.auth.name == "basic"
+    assert settings.auth.username == expected
 
 
 def test_conflicting_domains_are_refused():
@@ -96,9 +98,18 @@ def test_spec_uses_keyfactor_environment_names():
     assert fallbacks == {
         "url": ["KEYFACTOR_HOSTNAME"],
         "api_path": ["KEYFACTOR_API_PATH"],
-        "username": ["KEYFACTOR_USERNAME"],
-        "password": ["KEYFACTOR_PASSWORD"],
-        "domain": ["KEYFACTOR_DOMAIN"],
         "ca_path": ["KEYFACTOR_CA_CERT"],
     }
-    assert spec["password"]["no_log"] is True
+    assert CREDENTIAL_ENVIRONMENT == {
+        "username": "KEYFACTOR_USERNAME",
+        "password": "KEYFACTOR_PASSWORD",
+        "domain": "KEYFACTOR_DOMAIN",
+        "token_url": "KEYFACTOR_AUTH_TOKEN_URL",
+        "client_id": "KEYFACTOR_AUTH_CLIENT_ID",
+        "client_secret": "KEYFACTOR_AUTH_CLIENT_SECRET",
+        "scopes": "KEYFACTOR_AUTH_SCOPES",
+        "audience": "KEYFACTOR_AUTH_AUDIENCE",
+        "access_token": "KEYFACTOR_AUTH_ACCESS_TOKEN",
+    }
+    assert [name for name, option in spec.items() if option.get("no_log")] == [
+        "password", "client_secret", "access_token"]
