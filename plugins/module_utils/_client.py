@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.keyfactor.command.plugins.module_utils._errors import ApiError
+from ansible_collections.keyfactor.command.plugins.module_utils._errors import (
+    ApiError,
+    TransportError,
+)
 from ansible_collections.keyfactor.command.plugins.module_utils._jobs import JobRow, ScheduledJob
 
 INVENTORY_PAGE_SIZE = 100
@@ -25,6 +28,8 @@ _MAX_PAGES = 10000
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 JOB_HISTORY_PERMISSION = "/agents/management/read/"
+# A gateway's error or a server error after the request reached Command: it may have acted.
+UNCLEAR_STATUSES = frozenset([500, 502, 503, 504])
 
 
 class KeyfactorClient(object):
@@ -111,8 +116,15 @@ class KeyfactorClient(object):
             reply = self._transport.post("/CertificateStores/Certificates/Remove", action, body,
                                          hints=hints)
         except ApiError as error:
-            if error.status is not None and 200 <= error.status < 300:
+            if error.status is not None and (200 <= error.status < 300
+                                             or error.status in UNCLEAR_STATUSES):
                 raise ApiError(action, error.status, error.server_message, unclear)
+            raise
+        except TransportError as error:
+            if error.maybe_sent:
+                raise TransportError(action, error.reason,
+                                     "The removal may have been submitted: check the stores' "
+                                     "job history before running the task again.")
             raise
         job_ids = reply.data
         if (not isinstance(job_ids, list) or not job_ids

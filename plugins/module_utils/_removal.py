@@ -64,6 +64,8 @@ class Removal(object):
         self.reports = [StoreReport(target) for target in targets]
         self.inventories = {}
         self.job_ids = []
+        # Things the user should act on, for the module to show as warnings.
+        self.warnings = []
 
     @property
     def immediate(self):
@@ -91,10 +93,12 @@ class Removal(object):
         return bool(self.due)
 
     def find_scheduled(self):
-        """Mark stores whose removal Command already holds as a scheduled job.
+        """Mark stores whose removal Command already holds as a job that has not run yet.
 
-        Command's listing of scheduled jobs names a job's store by client machine and path,
-        and not the certificate. So a management job for the same store with exactly this
+        This keeps a rerun from submitting a removal twice: after a run whose answer to the
+        removal request was lost, or while a scheduled removal waits for its time.
+        Command's listing of these jobs names a job's store by client machine and path, and
+        not the certificate. So a management job for the same store with exactly this
         schedule is taken to be this removal; one job answers for one alias. When a store
         has such jobs, but fewer than the aliases this task names in it, which alias is
         pending cannot be told, and the run stops before submitting anything.
@@ -104,8 +108,25 @@ class Removal(object):
             by_store.setdefault(report.target.store_id, []).append(report)
         if not by_store:
             return
-        jobs = [job for job in self._client.scheduled_jobs()
+        try:
+            listed = self._client.scheduled_jobs()
+        except ApiError as error:
+            if error.status != 403:
+                raise
+            if not self.immediate:
+                raise KeyfactorError(
+                    "%s Without it the module cannot tell whether this removal is already "
+                    "scheduled, so it submits nothing rather than risk scheduling it twice."
+                    % error)
+            self.warnings.append(
+                "The account cannot read the jobs Command has not run yet (it needs "
+                "/agents/management/read/), so a removal still queued from an earlier run "
+                "would not be noticed; the removal was submitted without that check.")
+            return
+        jobs = [job for job in listed
                 if job.is_management and same_schedule(self.schedule, job.schedule)]
+        if not jobs:
+            return
         for store_id, reports in by_store.items():
             machine, path = self._client.store_location(store_id)
             matches = [job for job in jobs

@@ -83,8 +83,8 @@ options:
       - For any schedule other than V(immediate), the module does not wait for the jobs (a
         scheduled job appears in the job history only when it runs); each store's outcome is
         V(scheduled) and the RV(schedule) sent is returned.
-      - A removal already scheduled in Command for the same store with exactly the same
-        schedule is not submitted again; the store's outcome is V(already_scheduled), with that
+      - A removal Command already holds for the same store with exactly the same schedule, not
+        yet run, is not submitted again; the store's outcome is V(already_scheduled), with that
         job's ID. See the notes for how such a job is recognised.
       - Command keeps schedule times in UTC; the module converts every time to UTC before
         sending it, and the time zone of the machine running the module never changes the
@@ -198,10 +198,12 @@ notes:
     URL length IIS allows by default; more pending jobs take more than one request per look.
   - The module never sends the removal request twice on its own. When the answer to it is lost,
     the task fails and says the removal may have been submitted.
-  - Command's list of scheduled jobs (C(GET /OrchestratorJobs/ScheduledJobs)) names a job's store
-    by client machine and store path, and not the certificate it acts on. So, for a scheduled
-    removal, a management job for the same store with exactly the same schedule is taken to be
-    this removal, one job per alias. Schedule the removals of several aliases from one store in
+  - Before submitting, the module reads Command's list of jobs that have not run yet
+    (C(GET /OrchestratorJobs/ScheduledJobs)), so that a rerun does not submit a removal Command
+    already holds, whether scheduled for later or queued to run immediately (after a run whose
+    answer to the removal request was lost). That list names a job's store by client machine
+    and store path, and not the certificate it acts on. So a management job for the same store
+    with exactly the same schedule is taken to be this removal, one job per alias. Schedule the removals of several aliases from one store in
     one task, or at different times; when a store has fewer such jobs than the aliases a task
     names in it, the task fails before submitting anything.
   - Command keeps a repeating schedule's time of day in UTC, so a daily removal at 02:00 in a
@@ -316,8 +318,8 @@ stores:
         - V(scheduled), a removal with a schedule other than V(immediate) was submitted; it
           runs at the time of RV(schedule).
         - V(already_scheduled), Command already holds a removal for this store with the same
-          schedule (see the notes); nothing new was submitted, and RV(stores[].job_id) is that
-          job's ID.
+          schedule that has not run yet (see the notes); nothing new was submitted, and
+          RV(stores[].job_id) is that job's ID.
       type: str
       returned: always
       sample: removed
@@ -408,20 +410,19 @@ def main():
 
         removal.read_inventories()
         removal.decide(module.check_mode)
-        if not removal.immediate:
-            removal.find_scheduled()
+        removal.find_scheduled()
         needed = bool(removal.due)
         if not needed or module.check_mode:
             module.exit(changed=needed, msg=_plan_message(removal, module.check_mode),
-                        **_with_diff(module, removal))
+                        **_result(module, removal))
 
         removal.submit()
         if not removal.immediate:
-            module.exit(changed=True, msg=_scheduled_message(removal), **_with_diff(module, removal))
+            module.exit(changed=True, msg=_scheduled_message(removal), **_result(module, removal))
         if not params["wait"]:
             module.exit(changed=True, msg="Submitted the removal from %d store(s); not waiting "
                         "for the jobs (%s)." % (len(removal.due), ", ".join(removal.job_ids)),
-                        **_with_diff(module, removal))
+                        **_result(module, removal))
 
         poller = Poller(params["wait_timeout"], params["poll_interval"])
         client.retry_until(poller.deadline)
@@ -430,7 +431,9 @@ def main():
         _report(module, removal, pending, unconfirmed, params["wait_timeout"])
     except KeyfactorError as error:
         if removal is not None and removal.job_ids:
-            module.fail(str(error), changed=True, **removal.results())
+            module.fail(str(error), changed=True, **_result(module, removal))
+        for text in removal.warnings if removal is not None else ():
+            module.warn(text)
         module.fail(str(error), changed=False)
 
 
@@ -441,7 +444,11 @@ def _check_wait_options(params):
         raise InputError("poll_interval: must be a positive number of seconds.")
 
 
-def _with_diff(module, removal):
+def _result(module, removal):
+    """The removal's results (with its diff in diff mode); its warnings go to the user."""
+    for text in removal.warnings:
+        module.warn(text)
+    del removal.warnings[:]
     result = removal.results()
     if module.diff_mode:
         result["diff"] = removal.diff()
@@ -489,7 +496,7 @@ def _report(module, removal, pending, unconfirmed, wait_timeout):
                     "alias; a run of this task before the inventory refreshes would submit the "
                     "removal again." % report.describe())
 
-    result = dict(changed=True, **_with_diff(module, removal))
+    result = dict(changed=True, **_result(module, removal))
     if pending:
         waiting = [report for report in due if report.job_id in pending]
         module.fail(

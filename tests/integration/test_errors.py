@@ -111,6 +111,27 @@ def test_job_history_403_says_removal_was_submitted(sim, tmp_path):
     assert [s["outcome"] for s in result["stores"]] == ["submitted"]
     assert [c for c in sim.calls() if c[0] == "POST"] == [
         ("POST", "/CertificateStores/Certificates/Remove")]
+    assert result["warnings"] == [
+        "The account cannot read the jobs Command has not run yet (it needs "
+        "/agents/management/read/), so a removal still queued from an earlier run would not be "
+        "noticed; the removal was submitted without that check."]
+
+
+def test_scheduling_without_the_job_permission_submits_nothing(sim, tmp_path):
+    sim.add_user("KEYFACTOR\\nowatch", "N0-Watch-pw", [
+        p for p in ALL_PERMISSIONS if p != "/agents/management/read/"])
+    run = run_playbook(sim, tmp_path, [module_task(
+        state="absent", alias=DEMO_THUMBPRINT, store_ids=[S_IIS],
+        schedule={"type": "interval", "minutes": 60})],
+        env={"KEYFACTOR_USERNAME": "KEYFACTOR\\nowatch", "KEYFACTOR_PASSWORD": "N0-Watch-pw"})
+    assert run.rc == 2
+    assert run.result["changed"] is False
+    assert run.result["msg"].startswith(
+        "Reading the scheduled jobs (GET /OrchestratorJobs/ScheduledJobs) failed: HTTP 403")
+    assert run.result["msg"].endswith(
+        "Without it the module cannot tell whether this removal is already scheduled, so it "
+        "submits nothing rather than risk scheduling it twice.")
+    assert ("POST", "/CertificateStores/Certificates/Remove") not in sim.calls()
 
 
 def test_removal_403_names_the_permissions(sim, tmp_path):

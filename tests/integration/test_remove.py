@@ -45,10 +45,12 @@ def test_removes_from_three_stores_and_reports_each(sim, tmp_path):
         assert DEMO_THUMBPRINT not in sim.aliases(store)
 
     entries = sim.requests()
-    assert [(e["method"], e["path"], e["params"]) for e in entries[:4]] == [
+    assert [(e["method"], e["path"], e["params"]) for e in entries[:5]] == [
         ("GET", "/CertificateStores/%s/Inventory" % store, INVENTORY_QUERY)
-        for store in DEMO_STORES] + [("POST", "/CertificateStores/Certificates/Remove", {})]
-    assert entries[3]["body"] == {
+        for store in DEMO_STORES] + [
+        ("GET", "/OrchestratorJobs/ScheduledJobs", {"PageReturned": ["1"], "ReturnLimit": ["100"]}),
+        ("POST", "/CertificateStores/Certificates/Remove", {})]
+    assert entries[4]["body"] == {
         "CertificateStores": [{"CertificateStoreId": store, "Alias": DEMO_THUMBPRINT}
                               for store in DEMO_STORES],
         "Schedule": {"Immediate": True},
@@ -64,7 +66,7 @@ def test_removes_from_three_stores_and_reports_each(sim, tmp_path):
     assert first_query == " OR ".join('JobId -eq "%s"' % job for job in result["job_ids"])
     for entry in history:
         assert entry["params"]["SortField"] == ["JobHistoryId"]
-    rest = entries[4:]
+    rest = entries[5:]
     assert all(e["path"] == "/OrchestratorJobs/JobHistory" or e["path"].endswith("/Inventory")
                for e in rest)
 
@@ -94,7 +96,8 @@ def test_check_mode_predicts_change_and_sends_no_removal(sim, tmp_path):
     assert run.result["msg"] == "Check mode: would remove the certificate from 3 of 3 store(s)."
     assert [s["outcome"] for s in run.result["stores"]] == ["would_remove"] * 3
     assert [s["job_id"] for s in run.result["stores"]] == [None] * 3
-    assert sim.calls() == [("GET", "/CertificateStores/%s/Inventory" % s) for s in DEMO_STORES]
+    assert sim.calls() == [("GET", "/CertificateStores/%s/Inventory" % s) for s in DEMO_STORES] + [
+        ("GET", "/OrchestratorJobs/ScheduledJobs")]
     for store in DEMO_STORES:
         assert DEMO_THUMBPRINT in sim.aliases(store)
 
@@ -188,7 +191,7 @@ def test_wait_false_returns_job_ids_without_polling(sim, tmp_path):
     assert result["msg"] == "Submitted the removal from 3 store(s); not waiting for the jobs (%s)." % (
         ", ".join(result["job_ids"]))
     assert sim.calls() == [("GET", "/CertificateStores/%s/Inventory" % s) for s in DEMO_STORES] + [
-        ("POST", "/CertificateStores/Certificates/Remove")]
+        ("GET", "/OrchestratorJobs/ScheduledJobs"), ("POST", "/CertificateStores/Certificates/Remove")]
 
 
 def test_job_that_fails_fails_the_task_and_others_tell_their_own_truth(sim, tmp_path):
@@ -270,3 +273,19 @@ def test_no_secret_in_verbose_output(sim, tmp_path):
     assert '"module_args"' in output
     assert sim.password not in output
     assert encoded not in output
+
+
+def test_rerun_while_the_removal_is_still_queued_submits_nothing(sim, tmp_path):
+    sim.behave(S_PEM, "never_pickup")
+    first = run_playbook(sim, tmp_path, [remove_demo(wait=False)])
+    assert first.rc == 0, first.stdout
+    jobs = dict(zip(DEMO_STORES, first.result["job_ids"]))
+    sim.clear_requests()
+
+    second = run_playbook(sim, tmp_path, [remove_demo(store_ids=[S_PEM], wait=False)])
+
+    assert second.rc == 0, second.stdout
+    assert second.result["changed"] is False
+    assert [(s["outcome"], s["job_id"]) for s in second.result["stores"]] == [
+        ("already_scheduled", jobs[S_PEM])]
+    assert ("POST", "/CertificateStores/Certificates/Remove") not in sim.calls()

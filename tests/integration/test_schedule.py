@@ -50,8 +50,6 @@ def test_each_schedule_is_sent_in_utc_and_not_waited_for(sim, tmp_path, schedule
         "/CertificateStores/%s/Inventory" % S_IIS,
         "/CertificateStores/%s/Inventory" % S_PEM,
         "/OrchestratorJobs/ScheduledJobs",
-        "/CertificateStores/%s" % S_IIS,
-        "/CertificateStores/%s" % S_PEM,
         "/CertificateStores/Certificates/Remove",
     ]
     listed = {job["Id"] for entry in sim.requests()
@@ -77,7 +75,13 @@ def test_scheduled_removal_is_idempotent_and_later_runs(sim, tmp_path):
     assert second.result["job_ids"] == []
     assert [(s["outcome"], s["job_id"]) for s in second.result["stores"]] == [
         ("already_scheduled", job) for job in jobs]
-    assert ("POST", "/CertificateStores/Certificates/Remove") not in sim.calls()
+    assert sim.calls() == [
+        ("GET", "/CertificateStores/%s/Inventory" % S_IIS),
+        ("GET", "/CertificateStores/%s/Inventory" % S_PEM),
+        ("GET", "/OrchestratorJobs/ScheduledJobs"),
+        ("GET", "/CertificateStores/%s" % S_IIS),
+        ("GET", "/CertificateStores/%s" % S_PEM),
+    ]
     assert DEMO_THUMBPRINT in sim.aliases(S_IIS)
 
     deadline = time.monotonic() + 30

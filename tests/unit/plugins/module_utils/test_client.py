@@ -188,3 +188,67 @@ def test_job_history_row_without_ids_is_an_error(server, client):
     server.script(Answer(body=[{"Status": "Completed"}]))
     with pytest.raises(ApiError, match="a job history row lacks JobId or JobHistoryId"):
         client.job_history([JOB_A])
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_removal_answered_by_a_server_error_may_have_been_submitted(server, client, status):
+    server.script(Answer(status, body={"Message": "upstream trouble"}))
+    with pytest.raises(ApiError) as error:
+        client.remove_certificates([Target(STORE, "app-cert")], {"Immediate": True})
+    assert str(error.value).endswith(
+        "HTTP %d: upstream trouble. Command may have accepted the removal anyway: check the "
+        "stores' job history before running the task again." % status)
+    assert len(server.seen) == 1
+
+
+def test_removal_refused_with_429_was_not_submitted(server, client):
+    server.script(Answer(429, body={"Message": "Too many requests"}))
+    with pytest.raises(ApiError) as error:
+        client.remove_certificates([Target(STORE, "app-cert")], {"Immediate": True})
+    assert str(error.value) == (
+        "Submitting the removal request (POST /CertificateStores/Certificates/Remove) failed: "
+        "HTTP 429: Too many requests.")
+    assert len(server.seen) == 1
+
+
+def test_removal_whose_answer_is_lost_may_have_been_submitted(server, settings):
+    from conftest import fast_transport
+    from ansible_collections.keyfactor.command.plugins.module_utils._client import KeyfactorClient
+    from ansible_collections.keyfactor.command.plugins.module_utils._errors import TransportError
+
+    settings.timeout = 0.3
+    server.script(Answer(body=[JOB_A], delay=1.0))
+    with pytest.raises(TransportError) as error:
+        KeyfactorClient(fast_transport(settings)).remove_certificates(
+            [Target(STORE, "app-cert")], {"Immediate": True})
+    assert str(error.value) == (
+        "Submitting the removal request (POST /CertificateStores/Certificates/Remove) failed: no "
+        "answer within 0.3 s (timeout). The removal may have been submitted: check the stores' "
+        "job history before running the task again.")
+    assert len(server.seen) == 1
+
+
+def test_scheduled_jobs_and_store_location(server, client):
+    server.script(
+        Answer(body=[{"Id": JOB_A.upper(), "ClientMachine": "web01.example.test",
+                      "Target": "/etc/ssl/certs/shop.pem", "Schedule": {},
+                      "Requested": "KEYFACTOR\\demo", "JobType": "RFPEMManagement"}],
+               headers={"X-Total-Count": "1"}),
+        Answer(body={"Id": STORE, "ClientMachine": "web01.example.test",
+                     "Storepath": "/etc/ssl/certs/shop.pem"}),
+    )
+    [job] = client.scheduled_jobs()
+    assert (job.job_id, job.client_machine, job.target, job.schedule, job.is_management) == (
+        JOB_A, "web01.example.test", "/etc/ssl/certs/shop.pem", {}, True)
+    assert client.store_location(STORE) == ("web01.example.test", "/etc/ssl/certs/shop.pem")
+    assert [(s.path, s.query) for s in server.seen] == [
+        ("/KeyfactorAPI/OrchestratorJobs/ScheduledJobs", {"PageReturned": ["1"], "ReturnLimit": ["100"]}),
+        ("/KeyfactorAPI/CertificateStores/%s" % STORE, {}),
+    ]
+
+
+def test_store_location_of_the_recorded_store(server, client, recorded):
+    server.script(recorded_answer(recorded[16]))
+    machine, path = client.store_location(STORE)
+    assert (machine, path) == (recorded[16]["response_body"]["ClientMachine"],
+                               recorded[16]["response_body"]["Storepath"])

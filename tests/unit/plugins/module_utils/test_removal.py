@@ -36,6 +36,10 @@ class FakeClient(object):
                            collection_id))
         return self.job_ids
 
+    def scheduled_jobs(self):
+        self.calls.append(("scheduled",))
+        return []
+
     def job_history(self, job_ids):
         self.calls.append(("history", list(job_ids)))
         if self.history_error:
@@ -168,3 +172,47 @@ def test_diff_shows_before_and_intended_after():
         "before": {S1: sorted([THUMB, "B" * 40]), S3: ["app-cert", "app-cert-old"]},
         "after": {S1: ["B" * 40], S3: ["app-cert-old"]},
     }
+
+
+class PendingClient(FakeClient):
+    """A fake whose Command already holds queued jobs (as after a lost answer)."""
+
+    def __init__(self, inventories, pending, locations):
+        super(PendingClient, self).__init__(inventories)
+        self.pending = pending
+        self.locations = locations
+
+    def scheduled_jobs(self):
+        self.calls.append(("scheduled",))
+        return self.pending
+
+    def store_location(self, store_id):
+        self.calls.append(("store", store_id))
+        return self.locations[store_id]
+
+
+def test_queued_immediate_removal_is_not_submitted_again():
+    from ansible_collections.keyfactor.command.plugins.module_utils._jobs import ScheduledJob
+
+    pending = [
+        ScheduledJob(J1, "IIS01.example.test", "My", None, "IISUManagement"),
+        ScheduledJob(J2, "web01.example.test", "/etc/ssl/certs/shop.pem", {}, "RFPEMInventory"),
+    ]
+    client = PendingClient({S1: [THUMB], S2: [THUMB]}, pending, {
+        S1: ("iis01.example.test", "My"), S2: ("web01.example.test", "/etc/ssl/certs/shop.pem")})
+    removal = Removal(client, [Target(S1, THUMB), Target(S2, THUMB)])
+    removal.read_inventories()
+    removal.decide(check_mode=False)
+    removal.find_scheduled()
+    assert [(r.target.store_id, r.outcome, r.job_id) for r in removal.reports] == [
+        (S1, "already_scheduled", J1), (S2, None, None)]
+    assert [r.target.store_id for r in removal.due] == [S2]
+
+
+def test_no_pending_management_job_means_no_store_reads():
+    client = PendingClient({S1: [THUMB]}, [], {})
+    removal = Removal(client, [Target(S1, THUMB)])
+    removal.read_inventories()
+    removal.decide(check_mode=False)
+    removal.find_scheduled()
+    assert client.calls == [("inventory", S1), ("scheduled",)]

@@ -186,3 +186,15 @@ def test_controller_time_zone_never_changes_the_request():
         outputs.add(completed.stdout)
     assert len(outputs) == 1
     assert json.loads(outputs.pop()) == [build_schedule(option, now=NOW) for option in options]
+
+
+@pytest.mark.parametrize("listed, expected", [
+    (None, True),
+    ({}, True),
+    ({"Immediate": True}, True),
+    ({"Immediate": None, "Interval": None, "Daily": None}, True),
+    ({"ExactlyOnce": {"Time": "2026-12-05T01:00:00Z"}}, False),
+    ({"Interval": {"Minutes": 5}}, False),
+])
+def test_immediate_jobs_may_read_back_as_null_or_empty(listed, expected):
+    assert same_schedule({"Immediate": True}, listed) is expected
