@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from . import fields, render
-from .clock import parse_iso
+from .clock import now, parse_iso
 from .paging import query_page
+from .query import compile_query
 from .routes import Result
 
 AGENTS_READ = "/agents/management/read/"
@@ -16,8 +17,36 @@ WAITING_PHASES = ("scheduled", "waiting")
 def job_history(ctx) -> Result:
     state = ctx.state
     records = [fields.history_record(state, row) for row in state.data["history"]]
+    if ctx.faults is not None:
+        records = _without_hidden(ctx, records)
     page, total = query_page(records, ctx.params, fields.HISTORY_FIELDS, "JobHistoryId")
     return Result(200, [render.history_row(state, r["row"]) for r in page], total)
+
+
+def _without_hidden(ctx, records: list[dict]) -> list[dict]:
+    """Drop the rows a hide_history fault hides now; the log names those the query matched."""
+    at = now()
+    visible, hidden, rules = [], [], set()
+    predicate = None
+    for record in records:
+        rule_id = ctx.faults.hides(record["row"], at)
+        if rule_id is None:
+            visible.append(record)
+            continue
+        if predicate is None:
+            predicate = compile_query(ctx.params.get("QueryString"), fields.HISTORY_FIELDS)
+        if predicate(record):
+            hidden.append(record["JobHistoryId"])
+            rules.add(rule_id)
+    if hidden:
+        ctx.faults.note_hidden(rules)
+        if ctx.entry is not None:
+            ctx.entry["history_hidden"] = hidden
+            ctx.entry["fault"] = ctx.entry["fault"] or {
+                "kind": "hide_history",
+                "ids": sorted(rules),
+            }
+    return visible
 
 
 def _inventory_jobs(state) -> list[dict]:

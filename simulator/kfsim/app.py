@@ -1,10 +1,12 @@
-"""Flask application: the control API under /_sim and everything else through the pipeline."""
+"""Flask application: the control API under /_sim, the OAuth token endpoint, and everything
+else through the API pipeline."""
 
 from __future__ import annotations
 
 from flask import Flask, Response, request
 
-from . import control, pipeline
+from . import control, oauth, pipeline
+from .faults import DropMiddleware
 
 METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
 
@@ -15,6 +17,12 @@ def create_app(sim) -> Flask:
     app.json.sort_keys = False
     app.register_blueprint(control.blueprint(sim), url_prefix="/_sim")
 
+    def token():
+        return oauth.handle(sim, request)
+
+    for n, path in enumerate(oauth.TOKEN_PATHS):
+        app.add_url_rule(path, f"oauth_token_{n}", token, methods=METHODS)
+
     @app.route("/", defaults={"path": ""}, methods=METHODS)
     @app.route("/<path:path>", methods=METHODS)
     def api(path: str):
@@ -23,4 +31,6 @@ def create_app(sim) -> Flask:
             return Response(status=404)
         return pipeline.handle(sim, request, rel)
 
+    # A fault that drops the connection must leave werkzeug nothing to write.
+    app.wsgi_app = DropMiddleware(app.wsgi_app)
     return app

@@ -1,10 +1,18 @@
-"""Basic and bearer authentication, and permission checks (API-NOTES §7, §10)."""
+"""Basic and bearer authentication, and permission checks (API-NOTES §7, §10).
+
+Basic credentials are decoded as UTF-8 (RFC 7617), so user names and passwords may hold any
+Unicode character. Bearer tokens are static (/_sim/tokens) or issued by the OAuth token endpoint
+(oauth.py); issued tokens expire and can be revoked.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from dataclasses import dataclass
+
+from .clock import now
 
 UNAUTHORIZED_HTML = """<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" \
 "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">
@@ -18,6 +26,27 @@ UNAUTHORIZED_HTML = """<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" 
 <div id="content">
  <div class="content-container"><fieldset>
   <h2>401 - Unauthorized: Access is denied due to invalid credentials.</h2>
+  <h3>You do not have permission to view this directory or page using the credentials that \
+you supplied.</h3>
+ </fieldset></div>
+</div>
+</body>
+</html>
+"""
+
+
+FORBIDDEN_HTML = """<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" \
+"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml">
+<head>
+<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"/>
+<title>403 - Forbidden: Access is denied.</title>
+</head>
+<body>
+<div id="header"><h1>Server Error</h1></div>
+<div id="content">
+ <div class="content-container"><fieldset>
+  <h2>403 - Forbidden: Access is denied.</h2>
   <h3>You do not have permission to view this directory or page using the credentials that \
 you supplied.</h3>
  </fieldset></div>
@@ -58,18 +87,42 @@ def split_user(login: str) -> tuple[str, str] | None:
     return (domain, user) if domain and user else None
 
 
-def authenticate(state, header: str | None) -> Principal | None:
+def token_id(token: str) -> str:
+    """A short, stable name for a bearer token, for logs: never the token itself."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    principal: Principal | None
+    scheme: str | None = None
+    token_id: str | None = None
+    bearer_error: str | None = None  # why a bearer token was refused
+
+
+def authenticate(state, header: str | None, at: float | None = None) -> Outcome:
     if not header:
-        return None
+        return Outcome(None)
     scheme, _, value = header.strip().partition(" ")
     if scheme.lower() == "basic":
-        return _basic(state, value.strip())
+        return Outcome(_basic(state, value.strip()), "Basic")
     token = value.strip() if scheme.lower() == "bearer" else header.strip()
     # The spec's Bearer scheme says "Prefixing with 'Bearer' is not required".
+    tid = token_id(token)
     entry = state.data["tokens"].get(token)
     if entry is None:
-        return None
-    return Principal(entry["Name"], tuple(entry["Permissions"]))
+        return Outcome(None, "Bearer", tid, "The access token is not valid")
+    if entry.get("Revoked"):
+        return Outcome(None, "Bearer", tid, "The access token was revoked")
+    expires = entry.get("ExpiresAt")
+    if expires is not None and (now() if at is None else at) >= expires:
+        return Outcome(None, "Bearer", tid, "The access token expired")
+    permissions = entry.get("Permissions")
+    if entry.get("Client") is not None:
+        # Issued tokens carry the client's identity; Command maps it to roles per request.
+        client = state.data["oauth_clients"].get(entry["Client"], {})
+        permissions = client.get("Permissions", [])
+    return Outcome(Principal(entry["Name"], tuple(permissions or ())), "Bearer", tid)
 
 
 def _basic(state, encoded: str) -> Principal | None:

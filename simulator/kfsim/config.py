@@ -1,4 +1,5 @@
-"""Runtime knobs of the simulator; delays are in server seconds, scaled by time_scale."""
+"""Runtime knobs of the simulator. The orchestrator's delays are in server seconds, scaled by
+time_scale; token_lifetime (OAuth access tokens) is in real seconds, like a client's clock."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ DEFAULTS = {
     "run_duration": 3.0,
     "inventory_lag": 20.0,
     "enum_format": "names",
+    "token_lifetime": 300.0,
 }
-_NUMERIC = ("time_scale", "pickup_delay", "run_duration", "inventory_lag")
+_NUMERIC = ("time_scale", "pickup_delay", "run_duration", "inventory_lag", "token_lifetime")
 
 
 def validate(update: dict) -> dict:

@@ -1,17 +1,19 @@
 """The test-control API under /_sim: no auth, JSON in and out, outside the API base path.
 
-Each concern is its own resource (config, behaviours, stores/<id>/inventory, users, tokens), so
-later resources (e.g. /_sim/faults) slot in beside them without changing these.
+Each concern is its own resource: config, behaviours, stores/<id>/inventory, users, tokens,
+faults, and oauth/{clients,tokens,revoke,expire}.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from . import PRODUCT_VERSION, certs
+from . import PRODUCT_VERSION, certs, oauth
 from . import config as cfg
 from .auth import split_user
 from .clock import now
+from .faults import FaultError
+from .seed import OAUTH_CLIENT_ID
 from .orchestrator import OUTCOMES
 from .removal import parse_guid
 from .state import alias_matches
@@ -49,6 +51,7 @@ def blueprint(sim) -> Blueprint:
     def health():
         with state.lock:
             demo = state.data["users"].get("keyfactor\\demo", {})
+            client = state.data["oauth_clients"].get(OAUTH_CLIENT_ID, {})
         return jsonify(
             {
                 "status": "ok",
@@ -56,6 +59,11 @@ def blueprint(sim) -> Blueprint:
                 "product_version": PRODUCT_VERSION,
                 "demo_user": "KEYFACTOR\\demo",
                 "demo_password": demo.get("Password"),
+                "tls": sim.tls_files is not None,
+                "client_cert_mode": sim.client_cert_mode,
+                "token_path": oauth.TOKEN_PATHS[0],
+                "oauth_client_id": OAUTH_CLIENT_ID if client else None,
+                "oauth_client_secret": client.get("Secret"),
             }
         )
 
@@ -204,6 +212,104 @@ def blueprint(sim) -> Blueprint:
             }
         return jsonify({"token": token, "permissions": permissions})
 
+    @bp.get("/faults")
+    def faults_list():
+        return jsonify(sim.faults.list())
+
+    @bp.post("/faults")
+    def faults_add():
+        body = request.get_json(silent=True)
+        if isinstance(body, dict) and set(body) == {"rules"}:
+            body = body["rules"]
+        rules = body if isinstance(body, list) else [body]
+        try:
+            added = sim.faults.add(rules)
+        except FaultError as exc:
+            raise ControlError(str(exc)) from None
+        return jsonify(added), 201
+
+    @bp.delete("/faults")
+    def faults_clear():
+        return jsonify({"deleted": sim.faults.delete()})
+
+    @bp.delete("/faults/<rule_id>")
+    def faults_delete(rule_id: str):
+        deleted = sim.faults.delete(rule_id)
+        if not deleted:
+            raise ControlError(f"no fault rule {rule_id}", 404)
+        return jsonify({"deleted": deleted})
+
+    @bp.get("/oauth/clients")
+    def oauth_clients_list():
+        with state.lock:
+            return jsonify([_client_view(c) for c in state.data["oauth_clients"].values()])
+
+    @bp.post("/oauth/clients")
+    def oauth_clients_set():
+        body = _body()
+        client_id, secret = body.get("client_id"), body.get("client_secret")
+        permissions = body.get("permissions", [])
+        lifetime = body.get("token_lifetime")
+        if not isinstance(client_id, str) or not client_id or not isinstance(secret, str):
+            raise ControlError("need client_id and client_secret (strings)")
+        if not isinstance(permissions, list):
+            raise ControlError("permissions must be a list")
+        for key in ("scope", "audience"):
+            if body.get(key) is not None and not isinstance(body[key], str):
+                raise ControlError(f"{key} must be a string or null")
+        if lifetime is not None and (
+            isinstance(lifetime, bool) or not isinstance(lifetime, (int, float)) or lifetime < 0
+        ):
+            raise ControlError("token_lifetime must be a non-negative number of seconds or null")
+        entry = {
+            "ClientId": client_id,
+            "Secret": secret,
+            "Permissions": [str(p) for p in permissions],
+            "Scope": body.get("scope") or None,
+            "Audience": body.get("audience") or None,
+            "TokenLifetime": float(lifetime) if lifetime is not None else None,
+        }
+        with state.mutate() as data:
+            data["oauth_clients"][client_id] = entry
+        return jsonify(_client_view(entry))
+
+    @bp.delete("/oauth/clients/<path:client_id>")
+    def oauth_clients_delete(client_id: str):
+        with state.mutate() as data:
+            if data["oauth_clients"].pop(client_id, None) is None:
+                raise ControlError(f"no OAuth client {client_id}", 404)
+        return jsonify({"deleted": 1})
+
+    @bp.get("/oauth/tokens")
+    def oauth_tokens_list():
+        with state.lock:
+            at = now()
+            return jsonify(
+                [
+                    oauth.token_view(state, token, entry, at)
+                    for token, entry in state.data["tokens"].items()
+                ]
+            )
+
+    def _mark_tokens(change) -> int:
+        body = request.get_json(silent=True) or {}
+        if not isinstance(body, dict):
+            raise ControlError("expected a JSON object: {token} | {token_id} | {client_id} | {}")
+        with state.mutate():
+            picked = oauth.select_tokens(state, body)
+            for entry in picked:
+                change(entry)
+        return len(picked)
+
+    @bp.post("/oauth/revoke")
+    def oauth_revoke():
+        return jsonify({"revoked": _mark_tokens(lambda e: e.__setitem__("Revoked", True))})
+
+    @bp.post("/oauth/expire")
+    def oauth_expire():
+        at = now()
+        return jsonify({"expired": _mark_tokens(lambda e: e.__setitem__("ExpiresAt", at))})
+
     @bp.get("/state")
     def state_view():
         with state.lock:
@@ -241,6 +347,16 @@ def blueprint(sim) -> Blueprint:
             )
 
     return bp
+
+
+def _client_view(client: dict) -> dict:
+    return {
+        "client_id": client["ClientId"],
+        "permissions": client["Permissions"],
+        "scope": client.get("Scope"),
+        "audience": client.get("Audience"),
+        "token_lifetime": client.get("TokenLifetime"),
+    }
 
 
 def _cert_for(state, store: dict, alias: str, body: dict) -> dict:

@@ -1,66 +1,32 @@
-"""One API request, start to finish: log, authenticate, check headers, route, authorise, run the
-handler, shape the response, check the contract.
+"""One API request, start to finish: log, fault rules, client certificate, authenticate, check
+headers, route, authorise, run the handler, shape the response, check the contract.
 
-Order follows the hosting stack: IIS rejects bad credentials before the application runs (so a
-401 carries no Keyfactor headers), then Keyfactor's header check, routing, authorisation, and
-model binding/validation.
-
-Fault injection hooks in through `sim.interceptors`: objects with `before(request, rel)` that
-may return a response to send instead, and `after(request, rel, response)` that may replace it.
+Order follows the hosting stack: a fault rule acts first (it stands for whatever sits in front
+of Command, or for Command failing as a whole); IIS then checks the client certificate and the
+credentials before the application runs (so a 401 carries no Keyfactor headers); then
+Keyfactor's header check, routing, authorisation, and model binding/validation.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import uuid
 
 from flask import Response
 
-from . import PRODUCT_VERSION, auth, errors
+from . import auth, errors, faults
 from .params import ParamBag
+from .responses import (  # noqa: F401  (re-exported for older imports)
+    base_headers,
+    empty_response,
+    forbidden_client_certificate,
+    json_response,
+    unauthorized,
+)
 from .routes import Ctx, Result
 
 LOG = logging.getLogger("kfsim")
 JSON_MEDIA = ("application/json", "text/json", "application/json-patch+json")
-
-
-def _base_headers() -> dict:
-    return {
-        "Api-Supported-Versions": "1.0",
-        "X-Keyfactor-Product-Version": PRODUCT_VERSION,
-        "X-Keyfactor-Correlation-Id": str(uuid.uuid4()),
-    }
-
-
-def json_response(status: int, body, total: int | None = None) -> Response:
-    headers = _base_headers()
-    if total is not None:
-        headers["X-Total-Count"] = str(total)
-    payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    resp = Response(
-        payload, status=status, headers=headers, content_type="application/json; charset=utf-8"
-    )
-    resp.sim_body = body
-    return resp
-
-
-def empty_response(status: int, extra: dict | None = None) -> Response:
-    resp = Response(b"", status=status, headers={**_base_headers(), **(extra or {})})
-    resp.headers.pop("Content-Type", None)
-    resp.sim_body = None
-    return resp
-
-
-def unauthorized(host: str) -> Response:
-    resp = Response(
-        auth.UNAUTHORIZED_HTML,
-        status=401,
-        content_type="text/html",
-        headers={"WWW-Authenticate": f'Basic realm="{host}"'},
-    )
-    resp.sim_body = auth.UNAUTHORIZED_HTML
-    return resp
 
 
 def is_json_media(content_type: str | None) -> bool:
@@ -79,11 +45,32 @@ def parse_body(raw: bytes):
         return text, False
 
 
-def _process(sim, request, rel: str, parsed, body_ok: bool) -> Response:
+def client_certificate(request) -> str | None:
+    """The subject of the verified client certificate on this TLS connection, if any."""
+    sock = request.environ.get("werkzeug.socket")
+    getpeercert = getattr(sock, "getpeercert", None)
+    if getpeercert is None:
+        return None
+    try:
+        cert = getpeercert()
+    except (ValueError, OSError):
+        return None
+    if not cert:
+        return None
+    parts = [f"{k}={v}" for rdn in cert.get("subject", ()) for k, v in rdn]
+    return ",".join(parts) or "(no subject)"
+
+
+def _process(sim, request, rel: str, parsed, body_ok: bool, entry: dict) -> Response:
     state = sim.state
-    principal = auth.authenticate(state, request.headers.get("Authorization"))
+    if sim.client_cert_mode == "http" and entry.get("client_cert") is None:
+        return forbidden_client_certificate()
+    outcome = auth.authenticate(state, request.headers.get("Authorization"))
+    entry["token_id"] = outcome.token_id
+    principal = outcome.principal
     if principal is None:
-        return unauthorized(request.host)
+        return unauthorized(request.host, outcome.bearer_error)
+    entry["principal"] = principal.name
     if not request.headers.get("x-keyfactor-requested-with"):
         err = errors.ApiError(
             400, errors.MISSING_HEADER, "The 'x-keyfactor-requested-with' header is required."
@@ -112,7 +99,14 @@ def _process(sim, request, rel: str, parsed, body_ok: bool) -> Response:
             return json_response(
                 400, errors.bad_request("The request body is not valid JSON.").body()
             )
-    ctx = Ctx(state, principal, ParamBag(list(request.args.items(multi=True))), parsed)
+    ctx = Ctx(
+        state,
+        principal,
+        ParamBag(list(request.args.items(multi=True))),
+        parsed,
+        faults=sim.faults,
+        entry=entry,
+    )
     try:
         with state.lock:
             result: Result = route.handler(ctx, **args)
@@ -129,6 +123,7 @@ def handle(sim, request, rel: str) -> Response:
         for k, v in request.headers.items()
     }
     entry = sim.reqlog.start(
+        "api",
         request.method,
         rel,
         request.query_string.decode("latin-1"),
@@ -136,24 +131,20 @@ def handle(sim, request, rel: str) -> Response:
         headers,
         parsed,
     )
-    response = None
-    for hook in sim.interceptors:
-        response = hook.before(request, rel)
-        if response is not None:
-            break
-    try:
-        if response is None:
-            response = _process(sim, request, rel, parsed, body_ok)
-    except Exception:  # the server must answer, and the log must say what happened
-        LOG.exception("unhandled error for %s %s", request.method, rel)
-        response = json_response(
-            500, {"ErrorCode": "0xA0000001", "Message": "Internal simulator error."}
+    entry["client_cert"] = client_certificate(request)
+
+    def process() -> Response:
+        try:
+            return _process(sim, request, rel, parsed, body_ok, entry)
+        except Exception:  # the server must answer, and the log must say what happened
+            LOG.exception("unhandled error for %s %s", request.method, rel)
+            return json_response(
+                500, {"ErrorCode": "0xA0000001", "Message": "Internal simulator error."}
+            )
+
+    def check(real: Response | None) -> None:
+        entry["contract_errors"] = sim.contract.check_exchange(
+            request, rel, raw, parsed, body_ok, real
         )
-    for hook in sim.interceptors:
-        response = hook.after(request, rel, response)
-    entry["status"] = response.status_code
-    entry["response"] = getattr(response, "sim_body", None)
-    entry["contract_errors"] = sim.contract.check_exchange(
-        request, rel, raw, parsed, body_ok, response
-    )
-    return response
+
+    return faults.serve(sim, request, "api", rel, entry, process, check)

@@ -1,4 +1,4 @@
-"""The in-memory log of API requests that tests read through GET /_sim/requests."""
+"""The in-memory log of API and token requests that tests read through GET /_sim/requests."""
 
 from __future__ import annotations
 
@@ -13,11 +13,21 @@ class RequestLog:
         self._entries: list[dict] = []
         self._seq = 0
 
-    def start(self, method: str, path: str, query: str, params: dict, headers: dict, body) -> dict:
+    def start(
+        self,
+        endpoint: str,
+        method: str,
+        path: str,
+        query: str,
+        params: dict,
+        headers: dict,
+        body,
+    ) -> dict:
         with self._lock:
             self._seq += 1
             entry = {
                 "seq": self._seq,
+                "endpoint": endpoint,
                 "method": method,
                 "path": path,
                 "query": query,
@@ -27,6 +37,13 @@ class RequestLog:
                 "status": None,
                 "response": None,
                 "contract_errors": [],
+                "principal": None,
+                "token_id": None,
+                "client_cert": None,
+                "fault": None,
+                "processed": False,
+                "dropped": False,
+                "history_hidden": [],
             }
             self._entries.append(entry)
             # A long demo run must not grow without bound; tests clear the log far sooner.

@@ -23,6 +23,8 @@ class Ctx:
     principal: Any
     params: Any
     body: Any = None
+    faults: Any = None  # the FaultTable (hide_history rules)
+    entry: dict | None = None  # this request's log entry
 
 
 @dataclass(frozen=True)

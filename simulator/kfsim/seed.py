@@ -15,6 +15,10 @@ NS = uuid.UUID("6f1d3c0a-6b0e-4c55-9a43-2f3c5d7e9b10")
 
 DEMO_PASSWORD = "KfSimDemo2025"
 TEST_TOKEN = "sim-test-token"
+OAUTH_CLIENT_ID = "sim-test-client"
+OAUTH_CLIENT_SECRET = "KfSimClientSecret2025"
+UNICODE_USER = ("müller", "Grüße-2025")
+UNICODE_ALIASES = ["zertifikat-müller", "clé-serveur-été"]
 ALL_PERMISSIONS = [
     "/certificate_stores/read/",
     "/certificates/collections/read/",
@@ -236,6 +240,8 @@ def _other_stores(b: _Builder):
             "backup",
         ],
     )
+    for alias in UNICODE_ALIASES:  # JKS aliases are free text: UTF-8 end to end
+        b.deploy(tomcat, alias, b.cert(f"app02-{alias}", f"{alias}.example.test"))
     kafka = b.store(
         sid("app03/kafka-trust"),
         "RFJKS",
@@ -323,8 +329,22 @@ def users() -> dict:
             "KfSimReadOnly2025",
             [p for p in ALL_PERMISSIONS if p != "/certificate_stores/schedule/"],
         ),
+        user(*UNICODE_USER, ALL_PERMISSIONS),
     ]
     return {f"{u['Domain']}\\{u['Name']}".lower(): u for u in entries}
+
+
+def oauth_clients() -> dict:
+    return {
+        OAUTH_CLIENT_ID: {
+            "ClientId": OAUTH_CLIENT_ID,
+            "Secret": OAUTH_CLIENT_SECRET,
+            "Permissions": list(ALL_PERMISSIONS),
+            "Scope": None,
+            "Audience": None,
+            "TokenLifetime": None,
+        }
+    }
 
 
 def build() -> dict:
@@ -342,7 +362,8 @@ def build() -> dict:
         "certs": b.certs,
         "inventory": b.inventory,
         "users": users(),
-        "tokens": {TEST_TOKEN: {"Name": "sim-test-client", "Permissions": ALL_PERMISSIONS}},
+        "tokens": {TEST_TOKEN: {"Name": OAUTH_CLIENT_ID, "Permissions": ALL_PERMISSIONS}},
+        "oauth_clients": oauth_clients(),
         "jobs": [],
         "history": history,
         "behaviours": [],

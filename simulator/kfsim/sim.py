@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from . import api_jobs, api_stores, removal
 from .contract import Contract
+from .faults import FaultTable
+from .oauth import TOKEN_PATHS
 from .orchestrator import Orchestrator
 from .reqlog import RequestLog
 from .routes import Route, Router
@@ -32,16 +34,24 @@ class Simulator:
         state_file: str | None = None,
         fresh: bool = False,
         time_scale: float | None = None,
+        token_lifetime: float | None = None,
     ):
         self.api_path = api_path.strip("/")
-        overrides = {"time_scale": time_scale} if time_scale is not None else None
+        overrides = {
+            k: v
+            for k, v in (("time_scale", time_scale), ("token_lifetime", token_lifetime))
+            if v is not None
+        } or None
         self.state = SimState(state_file, fresh=fresh, overrides=overrides)
         self.reqlog = RequestLog()
         self.contract = Contract()
         self.router = Router(ROUTES)
         self.orchestrator = Orchestrator(self.state)
-        # Request interceptors (see pipeline.py): the place for future fault injection.
-        self.interceptors: list = []
+        self.faults = FaultTable(self.api_path, TOKEN_PATHS)
+        # Set by SimServer: None (plain HTTP or no client certificates), "require" (the TLS
+        # handshake needs one) or "http" (the API answers 403 without one).
+        self.client_cert_mode: str | None = None
+        self.tls_files: dict | None = None
 
     def relative(self, path: str) -> str | None:
         """The path below the API base path (matched ignoring case, as IIS does), or None."""
@@ -54,5 +64,6 @@ class Simulator:
         return rest or "/"
 
     def reset(self) -> None:
+        self.faults.reset()
         self.state.reset()
         self.reqlog.clear()

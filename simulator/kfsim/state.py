@@ -43,7 +43,9 @@ class SimState:
         if self.data is None:
             self.data = seed.build()
             self.data["config"] = dict(self.startup_config)
-        self.data.setdefault("config", dict(self.startup_config))
+        # State files written before a key existed get its default (the layout only grows).
+        self.data["config"] = {**self.startup_config, **self.data.get("config", {})}
+        self.data.setdefault("oauth_clients", seed.oauth_clients())
         if overrides:
             self.data["config"].update(cfg.validate(overrides))
             self.startup_config.update(cfg.validate(overrides))

@@ -18,12 +18,17 @@ from kfsim.server import SimServer  # noqa: E402
 from kfsim.sim import Simulator  # noqa: E402
 
 TIME_SCALE = 0.02
-PASSWORDS = {"demo": DEMO_PASSWORD, "nojobs": "KfSimNoJobs2025", "readonly": "KfSimReadOnly2025"}
+PASSWORDS = {
+    "demo": DEMO_PASSWORD,
+    "nojobs": "KfSimNoJobs2025",
+    "readonly": "KfSimReadOnly2025",
+    "müller": "Grüße-2025",
+}
 DEMO_TP = "80A8E9BAB9ECAB51DEB35F4D95C60E7E406751D2"
 
 
-def basic(login: str, password: str) -> str:
-    return "Basic " + base64.b64encode(f"{login}:{password}".encode()).decode()
+def basic(login: str, password: str, encoding: str = "utf-8") -> str:
+    return "Basic " + base64.b64encode(f"{login}:{password}".encode(encoding)).decode()
 
 
 class Client:
@@ -41,7 +46,8 @@ class Client:
             sent["Authorization"] = basic(f"KEYFACTOR\\{user}", PASSWORDS[user])
         sent.update(headers or {})
         sent = {k: v for k, v in sent.items() if v is not None}
-        return self.http.request(method, self.api_url + path, headers=sent, timeout=10, **kw)
+        kw.setdefault("timeout", 10)
+        return self.http.request(method, self.api_url + path, headers=sent, **kw)
 
     def get(self, path: str, **kw):
         return self.api("GET", path, **kw)
@@ -76,6 +82,21 @@ class Client:
 
     def requests_log(self):
         return self.control("GET", "/requests").json()
+
+    def faults(self, *rules):
+        """Add fault rules; return them as stored (with ids)."""
+        resp = self.control("POST", "/faults", json=list(rules))
+        assert resp.status_code == 201, resp.text
+        return resp.json()
+
+    def last_entry(self, path: str | None = None, endpoint: str = "api") -> dict:
+        entries = [
+            e
+            for e in self.requests_log()
+            if e["endpoint"] == endpoint and (path is None or e["path"] == path)
+        ]
+        assert entries, f"no {endpoint} request {path or ''} in the log"
+        return entries[-1]
 
     def history(self, job_id: str, **params):
         query = {
@@ -124,8 +145,15 @@ def start_server(
     api_path: str = "KeyfactorAPI",
     time_scale: float | None = TIME_SCALE,
     name: str = "state.json",
+    tls_dir: Path | None = None,
+    client_cert_mode: str | None = None,
 ) -> SimServer:
     sim = Simulator(
         api_path=api_path, state_file=str(tmp_path / name), fresh=fresh, time_scale=time_scale
     )
-    return SimServer(sim, quiet=True).start()
+    return SimServer(
+        sim,
+        quiet=True,
+        tls_dir=None if tls_dir is None else str(tls_dir),
+        client_cert_mode=client_cert_mode,
+    ).start()

@@ -12,6 +12,11 @@ def test_health(sim):
         "product_version": "25.4.1+sim",
         "demo_user": "KEYFACTOR\\demo",
         "demo_password": "KfSimDemo2025",
+        "tls": False,
+        "client_cert_mode": None,
+        "token_path": "/oauth2/token",
+        "oauth_client_id": "sim-test-client",
+        "oauth_client_secret": "KfSimClientSecret2025",
     }
 
 
