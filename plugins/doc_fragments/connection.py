@@ -112,7 +112,7 @@ options:
     type: path
   timeout:
     description:
-      - How many seconds to wait for the answer to each single HTTP request.
+      - How many seconds to wait for the answer to each single HTTP request, from 1 to 3600.
       - Reads that end in HTTP 429, 502, 503 or 504, a dropped connection or a time-out are
         retried up to 5 times, with growing, jittered waits (honouring C(Retry-After)), and only
         as long as the time limit of the task (C(wait_timeout)) allows. The removal request itself is

@@ -118,19 +118,19 @@ class KeyfactorClient(object):
         except ApiError as error:
             if error.status is not None and (200 <= error.status < 300
                                              or error.status in UNCLEAR_STATUSES):
-                raise ApiError(action, error.status, error.server_message, unclear)
+                raise _unclear(ApiError(action, error.status, error.server_message, unclear))
             raise
         except TransportError as error:
             if error.maybe_sent:
-                raise TransportError(action, error.reason,
-                                     "The removal may have been submitted: check the stores' "
-                                     "job history before running the task again.")
+                raise _unclear(TransportError(
+                    action, error.reason, "The removal may have been submitted: check the "
+                    "stores' job history before running the task again."))
             raise
         job_ids = reply.data
         if (not isinstance(job_ids, list) or not job_ids
                 or not all(isinstance(job, str) and _GUID.match(job) for job in job_ids)):
-            raise ApiError(action, reply.status,
-                           "the answer holds no job IDs (got %s)" % _describe(job_ids), unclear)
+            raise _unclear(ApiError(action, reply.status, "the answer holds no job IDs (got %s)"
+                                    % _describe(job_ids), unclear))
         return [job.lower() for job in job_ids]
 
     def job_history(self, job_ids):
@@ -152,7 +152,12 @@ class KeyfactorClient(object):
     def _pages(self, path, action, params, page_size, hints):
         """Yield the items of a paged list endpoint, page by page, until the list ends."""
         fetched = 0
+        previous = None
         for page in range(1, _MAX_PAGES + 1):
+            # The first page is always read: a poll at the deadline still gets its answer.
+            if page > 1 and self._transport.budget.out_of_time():
+                raise ApiError(action, None, "the list was still not complete after %d pages "
+                               "when wait_timeout ran out" % (page - 1))
             query = dict(params, PageReturned=page, ReturnLimit=page_size)
             reply = self._transport.get(path, action, params=query, hints=hints)
             items = reply.data
@@ -161,12 +166,21 @@ class KeyfactorClient(object):
             if not isinstance(items, list):
                 raise ApiError(action, reply.status,
                                "expected a JSON list, got %s" % _describe(items))
+            if items and items == previous:
+                raise ApiError(action, reply.status, "page %d repeats page %d: the server does "
+                               "not page this list" % (page, page - 1))
+            previous = items
             yield from items
             fetched += len(items)
             total = reply.total_count()
             if len(items) < page_size or (total is not None and fetched >= total):
                 return
         raise ApiError(action, None, "the list did not end after %d pages" % _MAX_PAGES)
+
+
+def _unclear(error):
+    error.maybe_submitted = True
+    return error
 
 
 def _job_row(item, action):

@@ -88,6 +88,12 @@ class ConnectionSettings(object):
         self.secrets = [secret for secret in secrets if secret]
 
     @property
+    def loopback(self):
+        """Whether the server is this machine, so plain HTTP never crosses a network."""
+        host = urlsplit(self.base_url).hostname or ""
+        return host == "localhost" or host == "::1" or host.startswith("127.")
+
+    @property
     def verify(self):
         """The value requests takes for ``verify``."""
         if not self.validate_certs:
@@ -99,8 +105,8 @@ class ConnectionSettings(object):
         environ = os.environ if environ is None else environ
         base_url = _api_base_url(params["url"], params.get("api_path"))
         timeout = params.get("timeout")
-        if timeout is None or timeout <= 0:
-            raise InputError("timeout: must be a positive number of seconds.")
+        if timeout is None or not 1 <= timeout <= 3600:
+            raise InputError("timeout: must be a number of seconds from 1 to 3600.")
         ca_path = params.get("ca_path")
         if ca_path and not os.path.isfile(ca_path):
             raise InputError("ca_path: %s is not a readable file." % ca_path)
@@ -201,29 +207,40 @@ def _validate_certs(value, environ):
 def _api_base_url(url, api_path):
     url = (url or "").strip()
     if not url:
-        raise InputError("url: must name the Keyfactor Command server.")
+        raise InputError("url: must name the Keyfactor Command server (or set KEYFACTOR_HOSTNAME).")
     if "://" not in url:
         url = "https://" + url
     parts = urlsplit(url)
+    shown = _without_credentials(url, parts)
+    if parts.username or parts.password:
+        raise InputError("url: %r must not carry credentials; use the authentication options."
+                         % shown)
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise InputError(
-            "url: %r is not of the form https://host[:port]." % url
-        )
+        raise InputError("url: %r is not of the form https://host[:port]." % shown)
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise InputError(
             "url: %r has a path; give only https://host[:port] and put the API path in "
-            "api_path (for example KeyfactorAPI or Keyfactor/API)." % url
-        )
-    if parts.username or parts.password:
-        raise InputError("url: must not carry credentials; use username and password.")
+            "api_path (for example KeyfactorAPI or Keyfactor/API)." % shown)
     try:
         parts.port
     except ValueError:
-        raise InputError("url: %r has an invalid port." % url)
+        raise InputError("url: %r has an invalid port." % shown)
     path = (api_path if api_path is not None else DEFAULT_API_PATH).strip().strip("/")
     if not path:
         raise InputError("api_path: must not be empty (the default is KeyfactorAPI).")
+    if not _API_PATH.match(path):
+        raise InputError("api_path: %r is not a URL path such as KeyfactorAPI or Keyfactor/API."
+                         % path)
     return "%s://%s/%s" % (parts.scheme, parts.netloc, path)
+
+
+_API_PATH = re.compile(r"^[A-Za-z0-9._~-]+(?:/[A-Za-z0-9._~-]+)*$")
+
+
+def _without_credentials(url, parts):
+    if "@" not in parts.netloc:
+        return url
+    return url.replace(parts.netloc, "***@" + parts.netloc.rsplit("@", 1)[1], 1)
 
 
 def _account(username, domain):
@@ -231,6 +248,11 @@ def _account(username, domain):
     username = (username or "").strip()
     if not username:
         raise InputError("username: must not be empty.")
+    if any(ord(char) < 32 or ord(char) == 127 for char in username):
+        raise InputError(
+            "username: holds a control character, such as a line break. In ad-hoc key=value "
+            "arguments (-a), a backslash starts an escape: write DOMAIN\\\\user there, or "
+            "give the domain in domain.")
     domain = (domain or "").strip()
     if "\\" in username:
         given_domain, _sep, user = username.partition("\\")

@@ -13,6 +13,9 @@ from __future__ import annotations
 class KeyfactorError(Exception):
     """Base class: ``str(error)`` is the whole message for the user."""
 
+    # True when the error came after a removal request that Command may have acted on.
+    maybe_submitted = False
+
 
 class InputError(KeyfactorError):
     """The task's options cannot work; raised before any request is sent."""

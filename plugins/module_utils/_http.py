@@ -61,6 +61,9 @@ class RetryBudget(object):
     def __init__(self, deadline=None):
         self.deadline = deadline
 
+    def out_of_time(self):
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
 
 class DeadlineRetry(Retry):
     """urllib3's Retry, stopping when the next wait would pass the task's deadline."""
@@ -196,6 +199,9 @@ def _reply(action, response, hints):
     status = response.status_code
     if status >= 300:
         hint = hints.get(status, _STATUS_HINTS.get(status))
+        if status == 404 and not _is_keyfactor_error(response):
+            hint = ("The server's 404 is not a Keyfactor error: check url and api_path (most "
+                    "installations use KeyfactorAPI, some Keyfactor/API).")
         raise ApiError(action, status, _server_message(response), hint)
     text = response.text
     if not text.strip():
@@ -209,6 +215,14 @@ def _reply(action, response, hints):
             "Check url and api_path: they must point at the Keyfactor Command API.",
         )
     return Reply(status, response.headers, data)
+
+
+def _is_keyfactor_error(response):
+    try:
+        data = response.json()
+    except ValueError:
+        return False
+    return isinstance(data, dict) and ("Message" in data or "ErrorCode" in data)
 
 
 def _server_message(response):
@@ -242,8 +256,12 @@ def _excerpt(text):
 
 def _transport_error(action, exc, timeout, where):
     if isinstance(exc, requests.exceptions.SSLError):
+        reason = _excerpt(_root_cause(exc))
+        if "WRONG_VERSION_NUMBER" in str(exc):
+            return TransportError(action, "no TLS on this port (%s)" % reason,
+                                  "If the server serves plain HTTP, write http:// in url.")
         return TransportError(
-            action, "TLS verification failed (%s)" % _excerpt(_root_cause(exc)),
+            action, "TLS verification failed (%s)" % reason,
             "Give the CA bundle that signed the server certificate in ca_path, "
             "or set validate_certs to false for a test server.",
         )

@@ -50,7 +50,10 @@ class KeyfactorModule(object):
         # Secrets taken from the environment are not module parameters; mask them too.
         for secret in settings.secrets:
             self.ansible.no_log_values.add(secret)
-        if not settings.validate_certs:
+        if settings.base_url.startswith("http://") and not settings.loopback:
+            self.warn("%s is plain HTTP: credentials and tokens travel unencrypted."
+                      % settings.base_url)
+        elif not settings.validate_certs:
             self.warn("TLS certificate verification is turned off for %s; the server's identity "
                       "is not checked." % settings.base_url)
         return KeyfactorClient(Transport(settings, trace=self.ansible.debug))

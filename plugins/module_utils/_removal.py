@@ -20,7 +20,12 @@ from ansible_collections.keyfactor.command.plugins.module_utils._schedule import
     describe,
     same_schedule,
 )
-from ansible_collections.keyfactor.command.plugins.module_utils._targets import holds_alias
+from ansible_collections.keyfactor.command.plugins.module_utils._targets import (
+    Target,
+    bindings_of,
+    holds_alias,
+    listed_as,
+)
 
 # Outcomes of stores that need nothing more from this run.
 SETTLED = ("absent", "already_scheduled")
@@ -29,11 +34,14 @@ SETTLED = ("absent", "already_scheduled")
 class StoreReport(object):
     """What happened to one requested store; ``as_result`` is its entry in ``stores``."""
 
-    __slots__ = ("target", "outcome", "job_id", "status", "result", "message")
+    __slots__ = ("target", "sent", "outcome", "job_id", "status", "result", "message",
+                 "confirmed")
 
     def __init__(self, target):
         self.target = target
+        self.sent = target
         self.outcome = None
+        self.confirmed = False
         self.job_id = None
         self.status = None
         self.result = None
@@ -66,6 +74,8 @@ class Removal(object):
         self.job_ids = []
         # Things the user should act on, for the module to show as warnings.
         self.warnings = []
+        # True when the answer to the removal request was lost after it was sent.
+        self.maybe_submitted = False
 
     @property
     def immediate(self):
@@ -85,12 +95,25 @@ class Removal(object):
 
     def decide(self, check_mode):
         for report in self.reports:
-            present = holds_alias(self.inventories[report.target.store_id], report.target.alias)
-            if not present:
+            aliases = self.inventories[report.target.store_id]
+            spelled = listed_as(aliases, report.target.alias)
+            if spelled is None:
                 report.outcome = "absent"
-            elif check_mode:
+                self._warn_of_bindings(report, aliases)
+                continue
+            # Send the alias as the inventory spells it (a thumbprint's letter case).
+            report.sent = Target(report.target.store_id, spelled)
+            if check_mode:
                 report.outcome = "would_remove"
         return bool(self.due)
+
+    def _warn_of_bindings(self, report, aliases):
+        bindings = bindings_of(aliases, report.target.alias)
+        if bindings:
+            self.warnings.append(
+                "Store %s does not list the alias %s, but lists the IIS binding alias(es) %s. An "
+                "alias matches only exactly: to remove a binding, name its alias."
+                % (report.target.store_id, report.target.alias, ", ".join(bindings)))
 
     def find_scheduled(self):
         """Mark stores whose removal Command already holds as a job that has not run yet.
@@ -150,8 +173,17 @@ class Removal(object):
     def submit(self):
         """Send one removal request for every store that needs it; never sent twice."""
         due = self.due
-        self.job_ids = self._client.remove_certificates(
-            [report.target for report in due], self.schedule, self._collection_id)
+        try:
+            self.job_ids = self._client.remove_certificates(
+                [report.sent for report in due], self.schedule, self._collection_id)
+        except KeyfactorError as error:
+            if error.maybe_submitted:
+                self.maybe_submitted = True
+                for report in due:
+                    report.outcome = "unknown"
+                    report.message = ("The answer to the removal request was lost; Command may "
+                                      "have accepted it.")
+            raise
         for report in due:
             report.outcome = "submitted" if self.immediate else "scheduled"
         if len(self.job_ids) != len(due):
@@ -172,9 +204,8 @@ class Removal(object):
             if error.status in (401, 403):
                 raise KeyfactorError(
                     "The removal was submitted (jobs %s), but its progress cannot be followed: "
-                    "%s The account needs the /agents/management/read/ permission to read "
-                    "GET /OrchestratorJobs/JobHistory; until it has it, use wait: false or "
-                    "check the jobs in Command." % (", ".join(self.job_ids), error))
+                    "%s Until it can, use wait: false and follow the jobs in Command."
+                    % (", ".join(self.job_ids), error))
             raise
         for report in self.due:
             row = latest.get(report.job_id)
@@ -190,15 +221,20 @@ class Removal(object):
         the alias and submit its removal again. Returns the reports still listed at the
         deadline.
         """
-        waiting = [report for report in self.due if report.outcome == "removed"]
+        waiting = [report for report in self.due if report.outcome in ("removed", "warning")]
         for _round in poller.rounds() if waiting else ():
             fresh = {}
             for report in waiting:
                 store_id = report.target.store_id
                 if store_id not in fresh:
                     fresh[store_id] = self._client.inventory_aliases(store_id)
-            waiting = [report for report in waiting
-                       if holds_alias(fresh[report.target.store_id], report.target.alias)]
+            still = []
+            for report in waiting:
+                if holds_alias(fresh[report.target.store_id], report.target.alias):
+                    still.append(report)
+                else:
+                    report.confirmed = True
+            waiting = still
             if not waiting:
                 break
         return waiting
@@ -213,7 +249,7 @@ class Removal(object):
             aliases = self.inventories.get(store_id, [])
             before.setdefault(store_id, sorted(aliases))
             current = after.setdefault(store_id, sorted(aliases))
-            if report.outcome in gone:
+            if report.outcome in gone or report.confirmed:
                 after[store_id] = [name for name in current
                                    if not holds_alias([name], report.target.alias)]
         return dict(before=before, after=after)

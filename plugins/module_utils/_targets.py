@@ -10,11 +10,14 @@ Internal to the collection; not a public API.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from ansible_collections.keyfactor.command.plugins.module_utils._errors import InputError
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _THUMBPRINT = re.compile(r"^[0-9a-fA-F]{40}$")
+# A thumbprint as Windows' certificate dialog or openssl shows it: byte pairs with separators.
+_SEPARATED_THUMBPRINT = re.compile(r"^[0-9a-fA-F]{2}(?:[ :][0-9a-fA-F]{2}){19}$")
 
 
 class Target(object):
@@ -57,8 +60,24 @@ def is_thumbprint(alias):
 
 def holds_alias(aliases, alias):
     """True when an inventory (an iterable of aliases) lists this alias."""
+    return listed_as(aliases, alias) is not None
+
+
+def listed_as(aliases, alias):
+    """The inventory's own spelling of this alias, or None when it does not list it."""
     wanted = alias_key(alias)
-    return any(alias_key(name) == wanted for name in aliases)
+    for name in aliases:
+        if alias_key(name) == wanted:
+            return name
+    return None
+
+
+def bindings_of(aliases, alias):
+    """IIS binding aliases (THUMBPRINT:site:ip:port) of a thumbprint alias, in an inventory."""
+    if not is_thumbprint(alias):
+        return []
+    prefix = alias.upper() + ":"
+    return [name for name in aliases if name.upper().startswith(prefix)]
 
 
 def _store_id(value, option):
@@ -71,8 +90,19 @@ def _store_id(value, option):
 
 
 def _alias(value, option):
+    """The alias to match and send; refuses the slips that would make it match nothing."""
     if not isinstance(value, str) or not value.strip():
         raise InputError("%s: the alias must not be empty." % option)
+    for char in value:
+        if unicodedata.category(char) in ("Cc", "Cf"):
+            raise InputError(
+                "%s: %r holds the invisible character U+%04X (often copied along with a "
+                "thumbprint from a certificate dialog); remove it." % (option, value, ord(char)))
+    if value != value.strip():
+        raise InputError("%s: %r starts or ends with spaces; aliases match exactly, so remove "
+                         "them." % (option, value))
+    if _SEPARATED_THUMBPRINT.match(value):
+        return re.sub(r"[ :]", "", value).upper()
     return value
 
 

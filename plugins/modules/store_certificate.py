@@ -146,12 +146,14 @@ options:
         the stores' inventories to show the removal.
       - When the jobs have not all finished in time, the task fails and names the jobs still
         pending; they go on running in Command.
+      - Retries of reads (see O(timeout)) share this limit. From 1 to 86400.
     type: int
     default: 300
   poll_interval:
     description:
       - How many seconds to wait before the first look at the job history. Later looks come
         at growing intervals, up to 30 seconds apart (or O(poll_interval), if that is longer).
+      - From 0.1 to 3600.
     type: float
     default: 2
 extends_documentation_fragment:
@@ -315,6 +317,10 @@ stores:
         - V(failed), the job ended with result C(Failure), C(Unknown) or another result that is
           not a success.
         - V(pending), the job had not finished when O(wait_timeout) ran out.
+        - V(unknown), the answer to the removal request was lost after it was sent (a time-out,
+          a dropped connection, a server or gateway error); Command may have accepted it. The task
+          fails and reports C(changed); running it again finds a removal that is still queued
+          and does not submit it twice.
         - V(scheduled), a removal with a schedule other than V(immediate) was submitted; it
           runs at the time of RV(schedule).
         - V(already_scheduled), Command already holds a removal for this store with the same
@@ -430,7 +436,7 @@ def main():
         unconfirmed = [] if pending else removal.confirm(poller)
         _report(module, removal, pending, unconfirmed, params["wait_timeout"])
     except KeyfactorError as error:
-        if removal is not None and removal.job_ids:
+        if removal is not None and (removal.job_ids or removal.maybe_submitted):
             module.fail(str(error), changed=True, **_result(module, removal))
         for text in removal.warnings if removal is not None else ():
             module.warn(text)
@@ -438,10 +444,11 @@ def main():
 
 
 def _check_wait_options(params):
-    if params["wait_timeout"] <= 0:
-        raise InputError("wait_timeout: must be a positive number of seconds.")
-    if params["poll_interval"] <= 0:
-        raise InputError("poll_interval: must be a positive number of seconds.")
+    if not 1 <= params["wait_timeout"] <= 86400:
+        raise InputError("wait_timeout: must be a number of seconds from 1 to 86400.")
+    if not 0.1 <= params["poll_interval"] <= 3600:
+        # Also refuses nan, which compares false with everything.
+        raise InputError("poll_interval: must be a number of seconds from 0.1 to 3600.")
 
 
 def _result(module, removal):
@@ -492,9 +499,9 @@ def _report(module, removal, pending, unconfirmed, wait_timeout):
             module.warn("The removal from %s ended with a warning: %s"
                         % (report.describe(), report.message or "(no message)"))
     for report in unconfirmed:
-        module.warn("The removal job for %s succeeded, but Command's inventory still lists the "
+        module.warn("The removal job for %s ended (%s), but Command's inventory still lists the "
                     "alias; a run of this task before the inventory refreshes would submit the "
-                    "removal again." % report.describe())
+                    "removal again." % (report.describe(), report.result))
 
     result = dict(changed=True, **_result(module, removal))
     if pending:
@@ -514,14 +521,23 @@ def _report(module, removal, pending, unconfirmed, wait_timeout):
                     report.describe(), report.message or "no message", report.job_id,
                     report.result) for report in failed)),
             **result)
-    warned = len([report for report in due if report.outcome == "warning"])
+    removed = [report for report in due if report.outcome != "warning"]
+    warned = len(due) - len(removed)
     absent = len(removal.reports) - len(due)
-    text = "Removed the certificate from %d store(s)" % (len(due) - warned)
+    text = "Removed the certificate from %s" % _stores(removed)
     if warned:
         text += "; %d ended with a warning" % warned
     if absent:
         text += "; %d already did not list it" % absent
     module.exit(msg=text + ".", **result)
+
+
+def _stores(reports):
+    """'3 store(s)', or '4 alias(es) in 2 store(s)' when a store has several."""
+    stores = len(set(report.target.store_id for report in reports))
+    if stores == len(reports):
+        return "%d store(s)" % stores
+    return "%d alias(es) in %d store(s)" % (len(reports), stores)
 
 
 if __name__ == "__main__":

@@ -33,15 +33,19 @@ ALL_PERMISSIONS = [
 class Simulator(object):
     """A simulator process on 127.0.0.1 and its test-control API."""
 
-    def __init__(self, workdir, time_scale=0.02, api_path="KeyfactorAPI"):
+    def __init__(self, workdir, time_scale=0.02, api_path="KeyfactorAPI", tls=False,
+                 client_ca=None):
         self.workdir = workdir
         ready = os.path.join(workdir, "ready.json")
         self.log_path = os.path.join(workdir, "simulator.log")
         self._log = open(self.log_path, "w")
+        extra = ["--tls"] if tls else []
+        if client_ca:
+            extra += ["--client-ca", client_ca]
         self.process = subprocess.Popen(
             [sys.executable, "-m", "kfsim", "serve", "--host", "127.0.0.1", "--port", "0",
              "--api-path", api_path, "--ready-file", ready, "--time-scale", str(time_scale),
-             "--state-file", os.path.join(workdir, "state.json"), "--fresh"],
+             "--state-file", os.path.join(workdir, "state.json"), "--fresh"] + extra,
             env=dict(os.environ, PYTHONPATH=SIMULATOR_DIR),
             stdout=self._log, stderr=subprocess.STDOUT,
         )
@@ -55,6 +59,9 @@ class Simulator(object):
             info = json.load(handle)
         self.url = info["url"]
         self.api_path = info["api_path"]
+        self.token_url = info.get("token_url")
+        self.oauth_client = (info.get("oauth_client_id"), info.get("oauth_client_secret"))
+        self.tls = info.get("tls") or {}
         self.password = self.control("GET", "/health").get("demo_password")
 
     def stop(self):
@@ -67,7 +74,13 @@ class Simulator(object):
         self._log.close()
 
     def control(self, method, path, body=None):
-        response = requests.request(method, self.url + "/_sim" + path, json=body, timeout=10)
+        tls = {}
+        if self.tls:
+            tls["verify"] = self.tls["ca_file"]
+            if self.tls.get("client_cert_mode") == "require":
+                tls["cert"] = (self.tls["client_cert"], self.tls["client_key"])
+        response = requests.request(method, self.url + "/_sim" + path, json=body, timeout=10,
+                                    **tls)
         response.raise_for_status()
         return response.json() if response.content else None
 
@@ -91,6 +104,10 @@ class Simulator(object):
     def add_user(self, username, password, permissions):
         self.control("POST", "/users", dict(username=username, password=password,
                                             permissions=permissions))
+
+    def fault(self, **rule):
+        """Add one fault rule (see simulator/README.md, "Fault injection")."""
+        return self.control("POST", "/faults", rule)
 
     def aliases(self, store_id):
         for store in self.control("GET", "/state")["stores"]:
@@ -127,10 +144,14 @@ class Run(object):
 
 
 def run_playbook(sim, tmp_path, tasks, check=False, diff=False, env=None, verbosity=0,
-                 connection_env=True, extra_args=()):
-    """Run a playbook of ``tasks`` on localhost against ``sim``; return its Run."""
+                 connection_env=True, extra_args=(), play=None):
+    """Run a playbook of ``tasks`` on localhost against ``sim``; return its Run.
+
+    ``play`` adds keywords to the play, such as ``roles`` or ``vars``.
+    """
     playbook = [{"name": "Integration test", "hosts": "localhost", "gather_facts": False,
                  "tasks": tasks}]
+    playbook[0].update(play or {})
     path = os.path.join(str(tmp_path), "playbook.yml")
     with open(path, "w") as handle:
         yaml.safe_dump(playbook, handle, sort_keys=False)
@@ -181,3 +202,11 @@ def run_playbook(sim, tmp_path, tasks, check=False, diff=False, env=None, verbos
 
 def module_task(**args):
     return {"name": "Run store_certificate", "keyfactor.command.store_certificate": args}
+
+
+def role_play(role, role_vars=None):
+    """The ``play`` keywords applying ``role`` (a name in keyfactor.command) with ``role_vars``."""
+    entry = {"role": "keyfactor.command." + role}
+    if role_vars:
+        entry["vars"] = role_vars
+    return {"roles": [entry]}

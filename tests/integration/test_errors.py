@@ -20,7 +20,10 @@ MISSING = "b3a0d7e2-1c4f-4a8e-9f21-000000000000"
     (dict(store_ids=[S_IIS]), "parameters are required together: store_ids, alias"),
     (dict(), "one of the following is required: stores, store_ids"),
     (dict(store_ids=[S_IIS], alias="x", wait_timeout=0),
-     "wait_timeout: must be a positive number of seconds."),
+     "wait_timeout: must be a number of seconds from 1 to 86400."),
+    (dict(store_ids=[S_IIS], alias="x", poll_interval="nan"),
+     "poll_interval: must be a number of seconds from 0.1 to 3600."),
+    (dict(store_ids=[S_IIS], alias="app-cert "), "alias: 'app-cert ' starts or ends with spaces"),
     (dict(store_ids=[S_IIS], alias="x", poll_interval="soon"),
      "argument 'poll_interval' is of type str and we were unable to convert to float"),
 ])

@@ -289,3 +289,43 @@ def test_rerun_while_the_removal_is_still_queued_submits_nothing(sim, tmp_path):
     assert [(s["outcome"], s["job_id"]) for s in second.result["stores"]] == [
         ("already_scheduled", jobs[S_PEM])]
     assert ("POST", "/CertificateStores/Certificates/Remove") not in sim.calls()
+
+
+def test_plain_thumbprint_next_to_a_binding_alias_warns_and_sends_nothing(sim, tmp_path):
+    thumb = "C0FFEE00C0FFEE00C0FFEE00C0FFEE00C0FFEE00"
+    binding = thumb + ":Default Web Site:*:443"
+    sim.add_alias(S_IIS, binding)
+    run = run_playbook(sim, tmp_path, [module_task(state="absent", alias=thumb, store_ids=[S_IIS])])
+    assert run.rc == 0, run.stdout
+    assert run.result["changed"] is False
+    assert run.result["warnings"] == [
+        "Store %s does not list the alias %s, but lists the IIS binding alias(es) %s. An alias "
+        "matches only exactly: to remove a binding, name its alias." % (S_IIS, thumb, binding)]
+    assert ("POST", "/CertificateStores/Certificates/Remove") not in sim.calls()
+
+
+def test_thumbprint_written_with_separators_is_removed(sim, tmp_path):
+    spaced = " ".join(DEMO_THUMBPRINT[i:i + 2] for i in range(0, 40, 2)).lower()
+    run = run_playbook(sim, tmp_path, [module_task(
+        state="absent", alias=spaced, store_ids=[S_IIS], poll_interval=0.1)])
+    assert run.rc == 0, run.stdout
+    assert [(s["alias"], s["outcome"]) for s in run.result["stores"]] == [
+        (DEMO_THUMBPRINT, "removed")]
+
+
+def test_rerun_right_after_a_warning_finds_nothing_to_do(sim, tmp_path):
+    sim.behave(S_PEM, "warning", message="Removed; the web server still serves the old file")
+    first = run_playbook(sim, tmp_path, [remove_demo(store_ids=[S_PEM])])
+    assert first.rc == 0, first.stdout
+    assert [s["outcome"] for s in first.result["stores"]] == ["warning"]
+    second = run_playbook(sim, tmp_path, [remove_demo(store_ids=[S_PEM])], diff=True)
+    assert second.rc == 0, second.stdout
+    assert [s["outcome"] for s in second.result["stores"]] == ["absent"]
+
+
+def test_several_aliases_in_one_store_are_counted_as_such(sim, tmp_path):
+    run = run_playbook(sim, tmp_path, [module_task(
+        state="absent", poll_interval=0.1,
+        stores=[{"id": S_JKS, "alias": "app-cert"}, {"id": S_JKS, "alias": "app-cert-old"}])])
+    assert run.rc == 0, run.stdout
+    assert run.result["msg"] == "Removed the certificate from 2 alias(es) in 1 store(s)."

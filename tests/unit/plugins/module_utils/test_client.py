@@ -252,3 +252,21 @@ def test_store_location_of_the_recorded_store(server, client, recorded):
     machine, path = client.store_location(STORE)
     assert (machine, path) == (recorded[16]["response_body"]["ClientMachine"],
                                recorded[16]["response_body"]["Storepath"])
+
+
+def test_a_server_that_ignores_paging_is_caught(server, client):
+    page = _items(["same-%03d" % index for index in range(100)])
+    server.script(Answer(body=page), Answer(body=page))
+    with pytest.raises(ApiError, match="page 2 repeats page 1: the server does not page this list"):
+        client.inventory_aliases(STORE)
+    assert len(server.seen) == 2
+
+
+def test_404_that_is_not_a_keyfactor_error_points_at_url_and_api_path(server, client):
+    server.script(Answer(404, raw="<html><body>Not Found</body></html>",
+                         headers={"Content-Type": "text/html"}))
+    with pytest.raises(ApiError) as error:
+        client.inventory_aliases(STORE)
+    assert str(error.value).endswith(
+        "HTTP 404: Not Found. The server's 404 is not a Keyfactor error: check url and api_path "
+        "(most installations use KeyfactorAPI, some Keyfactor/API).")

@@ -27,19 +27,56 @@ def test_base_url(url, api_path, expected):
     assert settings.base_url == expected
 
 
-@pytest.mark.parametrize("url, fragment", [
-    ("", "url: must name the Keyfactor Command server."),
-    ("https://kf.example.test/KeyfactorAPI", "has a path; give only https://host[:port]"),
-    ("ftp://kf.example.test", "is not of the form https://host[:port]"),
-    ("https://user:pw@kf.example.test", "url: must not carry credentials"),
-    ("https://kf.example.test:99999", "has an invalid port"),
+@pytest.mark.parametrize("url, message", [
+    ("", "url: must name the Keyfactor Command server (or set KEYFACTOR_HOSTNAME)."),
+    ("https://kf.example.test/KeyfactorAPI",
+     "url: 'https://kf.example.test/KeyfactorAPI' has a path; give only https://host[:port] and "
+     "put the API path in api_path (for example KeyfactorAPI or Keyfactor/API)."),
+    ("ftp://kf.example.test", "url: 'ftp://kf.example.test' is not of the form https://host[:port]."),
+    ("https://kf.example.test:99999", "url: 'https://kf.example.test:99999' has an invalid port."),
 ])
-def test_bad_url_is_refused_with_the_option_named(url, fragment):
+def test_bad_url_is_refused_with_the_option_named(url, message):
     with pytest.raises(InputError) as error:
         ConnectionSettings.from_params(params(url=url), environ={})
-    assert fragment in str(error.value)
-    assert str(error.value).startswith("url: ")
-    assert "pw" not in str(error.value) or "pw@" not in str(error.value)
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize("url", [
+    "https://svc:Hunter2Secret@kf.example.test/KeyfactorAPI",
+    "ftps://svc:Hunter2Secret@kf.example.test",
+    "https://svc:Hunter2Secret@kf.example.test/?x",
+])
+def test_credentials_in_url_are_refused_without_echoing_them(url):
+    with pytest.raises(InputError) as error:
+        ConnectionSettings.from_params(params(url=url), environ={})
+    assert "Hunter2Secret" not in str(error.value)
+    assert "svc" not in str(error.value)
+    assert str(error.value).startswith("url: 'https://***@kf.example.test") or str(
+        error.value).startswith("url: 'ftps://***@kf.example.test")
+    assert "must not carry credentials" in str(error.value)
+
+
+@pytest.mark.parametrize("api_path", ["KeyfactorAPI?x=1", "Keyfactor API", "KeyfactorAPI#top"])
+def test_api_path_must_be_a_path(api_path):
+    with pytest.raises(InputError) as error:
+        ConnectionSettings.from_params(params(api_path=api_path), environ={})
+    assert str(error.value) == (
+        "api_path: %r is not a URL path such as KeyfactorAPI or Keyfactor/API." % api_path)
+
+
+# What ad-hoc key=value parsing makes of KEYFACTOR\nojobs and KEYFACTOR\readonly.
+@pytest.mark.parametrize("username", ["KEYFACTOR" + chr(10) + "ojobs",
+                                      "KEYFACTOR" + chr(13) + "eadonly"])
+def test_username_with_control_characters_is_refused(username):
+    with pytest.raises(InputError) as error:
+        ConnectionSettings.from_params(params(username=username), environ={})
+    assert str(error.value).startswith("username: holds a control character, such as a line break.")
+
+
+@pytest.mark.parametrize("timeout", [0, -1, 3601, 10 ** 20])
+def test_timeout_bounds(timeout):
+    with pytest.raises(InputError, match="^timeout: must be a number of seconds from 1 to 3600.$"):
+        ConnectionSettings.from_params(params(timeout=timeout), environ={})
 
 
 @pytest.mark.parametrize("username, domain, expected", [
@@ -113,3 +150,11 @@ def test_spec_uses_keyfactor_environment_names():
     }
     assert [name for name, option in spec.items() if option.get("no_log")] == [
         "password", "client_secret", "access_token"]
+
+
+@pytest.mark.parametrize("url, loopback", [
+    ("http://127.0.0.1:8080", True), ("http://localhost", True), ("http://[::1]:5000", True),
+    ("http://kf.example.test", False), ("https://10.1.2.3", False),
+])
+def test_loopback_servers_are_recognised(url, loopback):
+    assert ConnectionSettings.from_params(params(url=url), environ={}).loopback is loopback

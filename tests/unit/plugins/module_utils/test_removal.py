@@ -216,3 +216,38 @@ def test_no_pending_management_job_means_no_store_reads():
     removal.decide(check_mode=False)
     removal.find_scheduled()
     assert client.calls == [("inventory", S1), ("scheduled",)]
+
+
+def test_thumbprint_is_sent_as_the_inventory_spells_it():
+    client = FakeClient({S1: [THUMB]}, job_ids=[J1])
+    removal = Removal(client, [Target(S1, THUMB.lower())])
+    removal.read_inventories()
+    removal.decide(check_mode=False)
+    removal.submit()
+    assert client.calls[-1][1] == [(S1, THUMB)]
+    assert removal.results()["stores"][0]["alias"] == THUMB.lower()
+
+
+def test_absent_thumbprint_with_bindings_in_the_store_warns():
+    binding = THUMB + ":Default Web Site:*:443"
+    client = FakeClient({S1: [binding]})
+    removal = Removal(client, [Target(S1, THUMB)])
+    removal.read_inventories()
+    removal.decide(check_mode=False)
+    assert removal.reports[0].outcome == "absent"
+    assert removal.warnings == [
+        "Store %s does not list the alias %s, but lists the IIS binding alias(es) %s. An alias "
+        "matches only exactly: to remove a binding, name its alias." % (S1, THUMB, binding)]
+
+
+def test_warning_outcome_is_confirmed_in_the_inventory_too():
+    client = FakeClient({S1: [[THUMB], [THUMB], []]}, job_ids=[J1],
+                        rows=[JobRow(J1, 1, "Completed", "Warning", "restart pending")])
+    removal = Removal(client, [Target(S1, THUMB)])
+    removal.read_inventories()
+    removal.decide(check_mode=False)
+    removal.submit()
+    removal.follow(poller())
+    assert removal.confirm(poller()) == []
+    assert removal.reports[0].confirmed is True
+    assert removal.diff()["after"] == {S1: []}

@@ -93,3 +93,42 @@ def test_iis_composite_alias_matches_only_itself():
     assert not holds_alias([THUMB], composite)
     assert not holds_alias([THUMB.lower() + ":Default Web Site:*:443"], composite)
     assert holds_alias([composite], composite)
+
+
+@pytest.mark.parametrize("alias, message", [
+    ("app-cert ", "stores[0].alias: 'app-cert ' starts or ends with spaces; aliases match exactly, "
+                  "so remove them."),
+    (" app-cert", "stores[0].alias: ' app-cert' starts or ends with spaces; aliases match exactly, "
+                  "so remove them."),
+    (chr(0x200E) + THUMB, "stores[0].alias: '\\u200e%s' holds the invisible character U+200E "
+                          "(often copied along with a thumbprint from a certificate dialog); "
+                          "remove it." % THUMB),
+    ("app" + chr(0xFEFF) + "cert", "stores[0].alias: 'app\\ufeffcert' holds the invisible "
+                                   "character U+FEFF"),
+])
+def test_alias_slips_that_would_match_nothing_are_refused(alias, message):
+    with pytest.raises(InputError) as error:
+        build_targets(stores=[{"id": STORE_A, "alias": alias}])
+    assert str(error.value).startswith(message)
+
+
+@pytest.mark.parametrize("alias", [
+    "80 a8 e9 ba b9 ec ab 51 de b3 5f 4d 95 c6 0e 7e 40 67 51 d2",
+    "80:A8:E9:BA:B9:EC:AB:51:DE:B3:5F:4D:95:C6:0E:7E:40:67:51:D2",
+])
+def test_thumbprint_with_separators_reads_as_the_plain_thumbprint(alias):
+    [target] = build_targets(store_ids=[STORE_A], alias=alias)
+    assert target.alias == THUMB
+
+
+def test_non_ascii_aliases_are_kept_as_given():
+    [target] = build_targets(store_ids=[STORE_A], alias="zertifikat-müller")
+    assert target.alias == "zertifikat-müller"
+
+
+def test_bindings_of_a_thumbprint():
+    from ansible_collections.keyfactor.command.plugins.module_utils._targets import bindings_of
+
+    inventory = [THUMB + ":Default Web Site:*:443", THUMB.lower() + ":Shop:*:8443", "other"]
+    assert bindings_of(inventory, THUMB.lower()) == inventory[:2]
+    assert bindings_of(inventory, "app-cert") == []
