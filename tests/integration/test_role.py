@@ -455,3 +455,55 @@ def test_defaults_file_matches_the_argument_spec():
     assert defaults == {name: spec["default"] for name, spec in options.items()
                         if "default" in spec}
     assert all(name.startswith("certificate_removal_") for name in options)
+
+
+def test_oauth_variables_are_passed(sim, tmp_path):
+    client_id, secret = sim.oauth_client
+    run = run_role(sim, tmp_path, dict(
+        certificate_removal_url=sim.url, certificate_removal_token_url=sim.token_url,
+        certificate_removal_client_id=client_id, certificate_removal_client_secret=secret,
+        certificate_removal_scopes=["openid"],
+        certificate_removal_store_ids=[S_JKS], certificate_removal_alias="app-cert", **FAST),
+        connection_env=False, verbosity=3)
+
+    assert run.rc == 0, run.stdout
+    assert [s["outcome"] for s in task_result(run, REMOVE_TASK)["result"]["stores"]] == ["removed"]
+    [token] = [e for e in sim.requests() if e.get("endpoint") == "token"]
+    assert token["body"]["scope"] == "openid"
+    assert secret not in run.stdout + run.stderr + json.dumps(run.results)
+
+
+def test_secrets_never_shown_by_the_role_whatever_fails(sim, tmp_path):
+    import base64
+
+    client_id, secret = sim.oauth_client
+    sim.behave(S_PEM, "failure", message="disk full")
+    sim.fault(kind="status", status=503, method="GET", path="/OrchestratorJobs/JobHistory", count=2)
+    base = dict(certificate_removal_store_ids=[S_IIS, S_PEM],
+                certificate_removal_alias=DEMO_THUMBPRINT, **FAST)
+    runs = [
+        run_role(sim, tmp_path, dict(base, certificate_removal_url=sim.url,
+                                     certificate_removal_username=DEMO_USER,
+                                     certificate_removal_password=sim.password),
+                 connection_env=False, verbosity=4),
+        run_role(sim, tmp_path, dict(base, certificate_removal_url=sim.url,
+                                     certificate_removal_username=DEMO_USER,
+                                     certificate_removal_password="Wr0ng-Role-Secret"),
+                 connection_env=False, verbosity=4),
+        run_role(sim, tmp_path, dict(base, certificate_removal_url=sim.url,
+                                     certificate_removal_token_url=sim.token_url,
+                                     certificate_removal_client_id=client_id,
+                                     certificate_removal_client_secret=secret),
+                 connection_env=False, verbosity=4),
+        run_role(sim, tmp_path, dict(base, certificate_removal_url=sim.url,
+                                     certificate_removal_access_token="Role-Given-Token-42"),
+                 connection_env=False, verbosity=4),
+    ]
+    secrets = [sim.password, "Wr0ng-Role-Secret", secret, "Role-Given-Token-42"] + [
+        base64.b64encode(("%s:%s" % (DEMO_USER, value)).encode()).decode()
+        for value in (sim.password, "Wr0ng-Role-Secret")]
+    for run in runs:
+        assert run.rc == 2
+        output = run.stdout + run.stderr + json.dumps(run.results)
+        for value in secrets:
+            assert value not in output
