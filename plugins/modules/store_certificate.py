@@ -280,7 +280,7 @@ msg:
   sample: Removed the certificate from 3 stores.
 job_ids:
   description: The IDs of the orchestrator jobs the removal request created, one per store.
-  returned: always
+  returned: success, and failures after a removal request was sent
   type: list
   elements: str
   sample: [d985c4a4-efc5-4a18-8019-ed2dc1484802]
@@ -290,8 +290,11 @@ schedule:
   type: dict
   sample: {"ExactlyOnce": {"Time": "2026-12-05T01:00:00Z"}}
 stores:
-  description: One entry per requested store (after duplicates collapse), in the order given.
-  returned: always
+  description:
+    - One entry per requested store (after duplicates collapse), in the order given.
+    - A task that fails before anything is sent (bad input, a store that cannot be read)
+      returns only RV(msg).
+  returned: success, and failures after a removal request was sent
   type: list
   elements: dict
   contains:
