@@ -217,6 +217,19 @@ def test_16_oauth_from_the_environment_with_scopes(sim, tmp_path):
     assert secret not in run.stdout + run.stderr
 
 
+def test_16b_failing_task_credentials_are_never_retried_with_the_environments(sim, tmp_path):
+    client_id, secret = sim.oauth_client
+    run = run_playbook(sim, tmp_path, [remove(username="KEYFACTOR\\demo", password="Wr0ng-1")],
+                       connection_env=False, env={
+                           "KEYFACTOR_HOSTNAME": sim.url, "KEYFACTOR_PASSWORD": sim.password,
+                           "KEYFACTOR_AUTH_TOKEN_URL": sim.token_url,
+                           "KEYFACTOR_AUTH_CLIENT_ID": client_id,
+                           "KEYFACTOR_AUTH_CLIENT_SECRET": secret})
+    assert run.rc == 2
+    assert "HTTP 401" in run.result["msg"]
+    assert [(e["endpoint"], e["status"]) for e in sim.requests()] == [("api", 401)]
+
+
 def test_17_non_ascii_user_alias_and_message(sim, tmp_path):
     sim.add_user("KEYFACTOR\\jürgen", "Grüße-€-2025", ALL_PERMISSIONS)
     sim.add_alias(S_JKS, "zertifikat-müller")
@@ -256,29 +269,47 @@ def test_18_secrets_never_printed_whatever_fails(sim, tmp_path):
     assert [run.rc for run in runs] == [2, 2, 2, 2]
 
 
+def _checked(sim):
+    """The simulator, reset, asserting at the end that no request broke the vendor schemas."""
+    sim.reset()
+    sim.clear_requests()
+    yield sim
+    errors = [(e["method"], e["path"], e["contract_errors"])
+              for e in sim.requests() if e.get("contract_errors")]
+    assert errors == [], "requests or responses broke the vendor schemas"
+
+
 @pytest.fixture(scope="module")
-def tls_sim(tmp_path_factory):
+def tls_server(tmp_path_factory):
     sim = Simulator(str(tmp_path_factory.mktemp("tls-simulator")), tls=True)
     yield sim
     sim.stop()
 
 
 @pytest.fixture(scope="module")
-def mtls_sim(tmp_path_factory):
+def mtls_server(tmp_path_factory):
     sim = Simulator(str(tmp_path_factory.mktemp("mtls-simulator")), tls=True, client_ca="require")
     yield sim
     sim.stop()
 
 
+@pytest.fixture
+def tls_sim(tls_server):
+    yield from _checked(tls_server)
+
+
+@pytest.fixture
+def mtls_sim(mtls_server):
+    yield from _checked(mtls_server)
+
+
 def test_19_https_with_a_private_ca_chain(tls_sim, tmp_path):
-    tls_sim.reset()
     run = run_playbook(tls_sim, tmp_path, [remove(ca_path=tls_sim.tls["chain_file"])])
     assert run.rc == 0, run.stdout
     assert [s["outcome"] for s in run.result["stores"]] == ["removed", "removed"]
 
 
 def test_20_https_untrusted_fails_with_advice(tls_sim, tmp_path):
-    tls_sim.reset()
     run = run_playbook(tls_sim, tmp_path, [remove()])
     assert run.rc == 2
     assert "TLS verification failed" in run.result["msg"]
@@ -288,7 +319,6 @@ def test_20_https_untrusted_fails_with_advice(tls_sim, tmp_path):
 
 
 def test_21_verification_turned_off_warns(tls_sim, tmp_path):
-    tls_sim.reset()
     run = run_playbook(tls_sim, tmp_path, [remove(store_ids=[S_K8S])],
                        env={"KEYFACTOR_SKIP_VERIFY": "true"})
     assert run.rc == 0, run.stdout
@@ -298,7 +328,6 @@ def test_21_verification_turned_off_warns(tls_sim, tmp_path):
 
 
 def test_22_client_certificate_required(mtls_sim, tmp_path):
-    mtls_sim.reset()
     paths = mtls_sim.tls
     run = run_playbook(mtls_sim, tmp_path, [remove(
         ca_path=paths["chain_file"], client_cert=paths["client_cert"],
