@@ -28,6 +28,12 @@ _MAX_PAGES = 10000
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 JOB_HISTORY_PERMISSION = "/agents/management/read/"
+# What a 403 or 404 on reading one certificate store means.
+STORE_HINTS = {
+    403: "The account needs permission to read certificate stores (/certificate_stores/read/) "
+         "for this store.",
+    404: "No certificate store with this ID exists, or the account cannot see it.",
+}
 # A gateway's error or a server error after the request reached Command: it may have acted.
 UNCLEAR_STATUSES = frozenset([500, 502, 503, 504])
 
@@ -45,14 +51,9 @@ class KeyfactorClient(object):
     def inventory_aliases(self, store_id):
         """Every alias the store's inventory lists, reading every page."""
         action = "Reading the inventory of certificate store %s" % store_id
-        hints = {
-            403: "The account needs permission to read certificate stores "
-                 "(/certificate_stores/read/) for this store.",
-            404: "No certificate store with this ID exists, or the account cannot see it.",
-        }
         aliases = []
         for item in self._pages("/CertificateStores/%s/Inventory" % store_id, action, {},
-                                INVENTORY_PAGE_SIZE, hints):
+                                INVENTORY_PAGE_SIZE, STORE_HINTS):
             if not isinstance(item, dict) or not isinstance(item.get("Name"), str):
                 raise ApiError(action, None, "an inventory entry has no alias (Name): %r"
                                % (item,))
@@ -62,12 +63,8 @@ class KeyfactorClient(object):
     def store_location(self, store_id):
         """The store's (client machine, store path), the names job listings use for it."""
         action = "Reading certificate store %s (GET /CertificateStores/{id})" % store_id
-        hints = {
-            403: "The account needs permission to read certificate stores "
-                 "(/certificate_stores/read/) for this store.",
-            404: "No certificate store with this ID exists, or the account cannot see it.",
-        }
-        data = self._transport.get("/CertificateStores/%s" % store_id, action, hints=hints).data
+        data = self._transport.get("/CertificateStores/%s" % store_id, action,
+                                   hints=STORE_HINTS).data
         if not isinstance(data, dict):
             raise ApiError(action, None, "expected a JSON object, got %s" % _describe(data))
         # Command spells it Storepath in this answer and StorePath elsewhere.
