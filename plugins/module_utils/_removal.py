@@ -105,7 +105,6 @@ class Removal(object):
             report.sent = Target(report.target.store_id, spelled)
             if check_mode:
                 report.outcome = "would_remove"
-        return bool(self.due)
 
     def _warn_of_bindings(self, report, aliases):
         bindings = bindings_of(aliases, report.target.alias)

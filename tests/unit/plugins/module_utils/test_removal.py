@@ -74,8 +74,9 @@ def test_decide_marks_absent_and_would_remove_in_check_mode():
     client = FakeClient({S1: [THUMB.lower()], S3: ["app-cert-old"]})
     removal = Removal(client, [Target(S1, THUMB), Target(S3, "app-cert")])
     removal.read_inventories()
-    assert removal.decide(check_mode=True) is True
+    removal.decide(check_mode=True)
     assert [r.outcome for r in removal.reports] == ["would_remove", "absent"]
+    assert [r.target.store_id for r in removal.due] == [S1]
 
 
 def test_submit_attributes_jobs_in_request_order_and_sends_collection_id():
