@@ -14,7 +14,10 @@ import base64
 import json
 
 from ansible_collections.keyfactor.command.plugins.module_utils._errors import ApiError
-from ansible_collections.keyfactor.command.plugins.module_utils._http import send_plain
+from ansible_collections.keyfactor.command.plugins.module_utils._http import (
+    mount_token_retries,
+    send_plain,
+)
 
 
 class BasicAuth(object):
@@ -22,6 +25,8 @@ class BasicAuth(object):
 
     name = "basic"
     can_refresh = False
+    refused_hint = ("Check the credentials (for Basic authentication: username, password and "
+                    "domain; the account is sent as DOMAIN\\user).")
 
     def __init__(self, username, password):
         self.username = username
@@ -41,6 +46,8 @@ class BearerToken(object):
 
     name = "access_token"
     can_refresh = False
+    refused_hint = ("Command refused the access token: it has expired or is not valid for this "
+                    "server. Get a new one, or use OAuth client credentials.")
 
     def __init__(self, token):
         self._token = token
@@ -57,6 +64,8 @@ class ClientCredentials(object):
 
     name = "oauth"
     can_refresh = True
+    refused_hint = ("Command refused a freshly fetched access token: check that the identity "
+                    "provider (token_url, audience, scopes) is the one Command trusts.")
 
     def __init__(self, token_url, client_id, client_secret, scopes=None, audience=None,
                  timeout=30, verify=True, cert=None):
@@ -69,6 +78,8 @@ class ClientCredentials(object):
         self._verify = verify
         self._cert = cert
         self._token = None
+        # Called with every token fetched, so that the module can mask it in its output.
+        self.on_token = None
 
     def header(self, session):
         if self._token is None:
@@ -86,12 +97,15 @@ class ClientCredentials(object):
             form["scope"] = " ".join(self.scopes)
         if self.audience:
             form["audience"] = self.audience
+        mount_token_retries(session, self.token_url)
         response = send_plain(session, "POST", self.token_url, action, data=form,
                               timeout=self._timeout, verify=self._verify, cert=self._cert,
                               where=self.token_url)
         if response.status_code >= 300:
-            raise ApiError(action, response.status_code, _oauth_error(response),
-                           "Check token_url, client_id, client_secret, scopes and audience.")
+            hint = ("Check token_url, client_id, client_secret, scopes and audience."
+                    if response.status_code in (400, 401, 403) else
+                    "The identity provider answered with an error; try again later.")
+            raise ApiError(action, response.status_code, _oauth_error(response), hint)
         try:
             token = json.loads(response.text).get("access_token")
         except (ValueError, AttributeError):
@@ -100,6 +114,8 @@ class ClientCredentials(object):
             raise ApiError(action, response.status_code,
                            "the answer holds no access_token",
                            "Check that token_url is the identity provider's token endpoint.")
+        if self.on_token:
+            self.on_token(token)
         return token
 
 

@@ -158,11 +158,10 @@ class KeyfactorClient(object):
             query = dict(params, PageReturned=page, ReturnLimit=page_size)
             reply = self._transport.get(path, action, params=query, hints=hints)
             items = reply.data
-            if items is None:
-                items = []
+            # An empty body is not an empty list: Command answers an empty list as [].
             if not isinstance(items, list):
-                raise ApiError(action, reply.status,
-                               "expected a JSON list, got %s" % _describe(items))
+                raise ApiError(action, reply.status, "expected a JSON list, got %s"
+                               % ("no body" if items is None else _describe(items)))
             if items and items == previous:
                 raise ApiError(action, reply.status, "page %d repeats page %d: the server does "
                                "not page this list" % (page, page - 1))
@@ -170,7 +169,12 @@ class KeyfactorClient(object):
             yield from items
             fetched += len(items)
             total = reply.total_count()
-            if len(items) < page_size or (total is not None and fetched >= total):
+            if total is not None and fetched >= total:
+                return
+            if len(items) < page_size:
+                if total is not None and fetched < total:
+                    raise ApiError(action, reply.status, "the list ended after %d of the %d "
+                                   "entries the server counts (X-Total-Count)" % (fetched, total))
                 return
         raise ApiError(action, None, "the list did not end after %d pages" % _MAX_PAGES)
 

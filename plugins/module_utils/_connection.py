@@ -90,8 +90,7 @@ class ConnectionSettings(object):
     @property
     def loopback(self):
         """Whether the server is this machine, so plain HTTP never crosses a network."""
-        host = urlsplit(self.base_url).hostname or ""
-        return host == "localhost" or host == "::1" or host.startswith("127.")
+        return is_loopback(self.base_url)
 
     @property
     def verify(self):
@@ -128,6 +127,11 @@ class ConnectionSettings(object):
         return cls(base_url=base_url, auth=auth, validate_certs=validate_certs, ca_path=ca_path,
                    timeout=timeout, client_cert=client_cert,
                    secrets=[values.get(name) for name in SECRETS])
+
+
+def is_loopback(url):
+    host = urlsplit(url).hostname or ""
+    return host == "localhost" or host == "::1" or host.startswith("127.")
 
 
 def _credentials(params, environ):
@@ -171,9 +175,11 @@ _REQUIRED = {"access_token": ("access_token",),
 
 
 def _from_environment(option, environ):
-    value = environ.get(CREDENTIAL_ENVIRONMENT[option], "").strip()
-    if not value:
+    raw = environ.get(CREDENTIAL_ENVIRONMENT[option], "")
+    if not raw.strip():
         return None
+    # Secrets are taken as they are: spaces may belong to a password.
+    value = raw if option in SECRETS else raw.strip()
     if option == "scopes":
         return [scope for scope in re.split(r"[\s,]+", value) if scope]
     return value

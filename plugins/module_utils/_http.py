@@ -24,7 +24,12 @@ from ansible_collections.keyfactor.command.plugins.module_utils._errors import (
 try:
     import requests
     from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import InsecureRequestWarning, MaxRetryError, ResponseError
+    from urllib3.exceptions import (
+        InsecureRequestWarning,
+        InvalidHeader,
+        MaxRetryError,
+        ResponseError,
+    )
     from urllib3.util.retry import Retry
 except ImportError:
     requests = None
@@ -41,8 +46,6 @@ API_HEADERS = {
     "User-Agent": USER_AGENT,
 }
 _STATUS_HINTS = {
-    401: "Check the credentials (for Basic authentication: username, password and domain; the "
-         "account is sent as DOMAIN\\user).",
     403: "The account lacks a permission this call needs.",
 }
 _MESSAGE_LIMIT = 400
@@ -74,6 +77,13 @@ class DeadlineRetry(Retry):
         retry = super(DeadlineRetry, self).new(**kwargs)
         retry.budget = self.budget
         return retry
+
+    def parse_retry_after(self, retry_after):
+        # A Retry-After that is neither seconds nor an HTTP date is ignored, not fatal.
+        try:
+            return super(DeadlineRetry, self).parse_retry_after(retry_after)
+        except InvalidHeader:
+            return None
 
     def increment(self, method=None, url=None, response=None, error=None, _pool=None,
                   _stacktrace=None):
@@ -131,6 +141,16 @@ def new_session(budget, backoff_factor=BACKOFF_FACTOR, backoff_jitter=BACKOFF_JI
     return session
 
 
+def mount_token_retries(session, token_url):
+    """Retry token requests on transient statuses: asking again for a token changes nothing."""
+    retry = Retry(total=3, connect=0, read=0, status=3, other=0, redirect=0,
+                  allowed_methods=frozenset(["POST"]), status_forcelist=RETRY_STATUSES,
+                  backoff_factor=BACKOFF_FACTOR, backoff_max=BACKOFF_MAX,
+                  backoff_jitter=BACKOFF_JITTER, respect_retry_after_header=True,
+                  raise_on_status=False, raise_on_redirect=False)
+    session.mount(token_url, HTTPAdapter(max_retries=retry))
+
+
 def send_plain(session, method, url, action, **kwargs):
     """session.request with every failure without an HTTP answer turned into TransportError."""
     kwargs.setdefault("allow_redirects", False)
@@ -168,7 +188,9 @@ class Transport(object):
             self._trace("%s %s -> 401; fetching a new access token once" % (method, path))
             self._auth.refresh(self._session)
             response = self._send(method, path, action, params, body)
-        return _reply(action, response, hints or {})
+        hints = dict(hints or {})
+        hints.setdefault(401, self._auth.refused_hint)
+        return _reply(action, response, hints)
 
     def _send(self, method, path, action, params, body):
         settings = self._settings
@@ -255,16 +277,30 @@ def _excerpt(text):
 
 
 def _transport_error(action, exc, timeout, where):
-    if isinstance(exc, requests.exceptions.SSLError):
-        reason = _excerpt(_root_cause(exc))
+    if isinstance(exc, requests.exceptions.SSLError) or _CLIENT_CERT_FAULTS.search(str(exc)):
+        reason = _excerpt(_tls_reason(exc))
         if "WRONG_VERSION_NUMBER" in str(exc):
             return TransportError(action, "no TLS on this port (%s)" % reason,
                                   "If the server serves plain HTTP, write http:// in url.")
+        if "EOF occurred in violation of protocol" in str(exc):
+            return TransportError(
+                action, "the server closed the connection during the TLS handshake",
+                "If it requires a client certificate, check client_cert and client_key; "
+                "otherwise check that url names its HTTPS port.")
+        if _CLIENT_CERT_FAULTS.search(str(exc)):
+            return TransportError(
+                action, "TLS handshake failed over the client certificate (%s)" % reason,
+                "The server requires a client certificate it trusts: check client_cert and "
+                "client_key (a certificate its CA issued, and the key that belongs to it).")
         return TransportError(
             action, "TLS verification failed (%s)" % reason,
             "Give the CA bundle that signed the server certificate in ca_path, "
             "or set validate_certs to false for a test server.",
         )
+    if "Read timed out" in str(exc):
+        error = TransportError(action, "no answer within %s s (timeout)" % timeout)
+        error.maybe_sent = True
+        return error
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return TransportError(action, "no connection within %s s" % timeout,
                               "Check url and that the server is reachable.")
@@ -279,6 +315,20 @@ def _transport_error(action, exc, timeout, where):
         error.maybe_sent = "refused" not in reason.lower()
         return error
     return TransportError(action, _excerpt(str(exc)))
+
+
+# Handshake failures caused by the client's certificate or key, not the server's.
+_CLIENT_CERT_FAULTS = re.compile(
+    r"CERTIFICATE_REQUIRED|ALERT_UNKNOWN_CA|ALERT_BAD_CERTIFICATE|ALERT_HANDSHAKE_FAILURE|"
+    r"KEY_VALUES_MISMATCH|PEM lib|ALERT_CERTIFICATE_UNKNOWN")
+
+
+def _tls_reason(exc):
+    """The OpenSSL reason of a TLS failure, such as CERTIFICATE_VERIFY_FAILED."""
+    text = str(exc)
+    found = re.search(r"\[SSL: ([A-Z0-9_]+)\][^'\")]*", text) or re.search(
+        r"\[SSL\] ([^'\")]+)", text)
+    return found.group(0) if found else _root_cause(exc)
 
 
 def _root_cause(exc):

@@ -14,6 +14,7 @@ from ansible_collections.keyfactor.command.plugins.module_utils._client import K
 from ansible_collections.keyfactor.command.plugins.module_utils._connection import (
     ConnectionSettings,
     connection_argument_spec,
+    is_loopback,
 )
 from ansible_collections.keyfactor.command.plugins.module_utils._http import (
     REQUESTS_IMPORT_ERROR,
@@ -50,6 +51,12 @@ class KeyfactorModule(object):
         # Secrets taken from the environment are not module parameters; mask them too.
         for secret in settings.secrets:
             self.ansible.no_log_values.add(secret)
+        if getattr(settings.auth, "name", None) == "oauth":
+            settings.auth.on_token = self.ansible.no_log_values.add
+            if settings.auth.token_url.lower().startswith("http://") and not is_loopback(
+                    settings.auth.token_url):
+                self.warn("token_url %s is plain HTTP: the client secret travels unencrypted."
+                          % settings.auth.token_url)
         if settings.base_url.startswith("http://") and not settings.loopback:
             self.warn("%s is plain HTTP: credentials and tokens travel unencrypted."
                       % settings.base_url)

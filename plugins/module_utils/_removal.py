@@ -115,35 +115,24 @@ class Removal(object):
                 % (report.target.store_id, report.target.alias, ", ".join(bindings)))
 
     def find_scheduled(self):
-        """Mark stores whose removal Command already holds as a job that has not run yet.
+        """Look for removals Command holds and has not run yet, for the stores this run needs.
 
-        This keeps a rerun from submitting a removal twice: after a run whose answer to the
-        removal request was lost, or while a scheduled removal waits for its time.
-        Command's listing of these jobs names a job's store by client machine and path, and
-        not the certificate. So a management job for the same store with exactly this
-        schedule is taken to be this removal; one job answers for one alias. When a store
-        has such jobs, but fewer than the aliases this task names in it, which alias is
-        pending cannot be told, and the run stops before submitting anything.
+        Command's list of those jobs names a job's store by client machine and path, and not
+        the certificate, so a job can never be told apart from another certificate's job in
+        the same store. The run therefore relies on a match only where the cost of a wrong one
+        is a scheduled job the user is told about: for a scheduled removal, a management job
+        for the same store with exactly this schedule is taken to be it (one job per alias),
+        with a warning naming the assumption. An immediate removal is always submitted, so a
+        certificate is never left in place on the strength of another job; a waiting job for
+        the same store is reported in a warning.
         """
         by_store = {}
         for report in self.due:
             by_store.setdefault(report.target.store_id, []).append(report)
         if not by_store:
             return
-        try:
-            listed = self._client.scheduled_jobs()
-        except ApiError as error:
-            if error.status != 403:
-                raise
-            if not self.immediate:
-                raise KeyfactorError(
-                    "%s Without it the module cannot tell whether this removal is already "
-                    "scheduled, so it submits nothing rather than risk scheduling it twice."
-                    % error)
-            self.warnings.append(
-                "The account cannot read the jobs Command has not run yet (it needs "
-                "/agents/management/read/), so a removal still queued from an earlier run "
-                "would not be noticed; the removal was submitted without that check.")
+        listed = self._waiting_jobs()
+        if listed is None:
             return
         jobs = [job for job in listed
                 if job.is_management and same_schedule(self.schedule, job.schedule)]
@@ -154,20 +143,51 @@ class Removal(object):
             matches = [job for job in jobs
                        if (job.client_machine or "").lower() == (machine or "").lower()
                        and job.target == path]
-            if not matches:
-                continue
-            if len(matches) < len(reports):
+            if matches and self.immediate:
+                self.warnings.append(
+                    "Certificate store %s has management job(s) %s waiting for its orchestrator. "
+                    "If one removes the same alias (an earlier run whose answer was lost), the "
+                    "removal submitted now fails once that job has run; the certificate is "
+                    "removed either way." % (store_id, ", ".join(job.job_id for job in matches)))
+            elif matches:
+                self._adopt(store_id, reports, matches, jobs)
+
+    def _waiting_jobs(self):
+        """Command's not-yet-run jobs, or None when the account may not read them."""
+        try:
+            return self._client.scheduled_jobs()
+        except ApiError as error:
+            if error.status != 403:
+                raise
+            if not self.immediate:
                 raise KeyfactorError(
-                    "Certificate store %s already has %d scheduled management job(s) with this "
-                    "schedule (%s: %s), but this task removes %d aliases from it, and Command's "
-                    "list of scheduled jobs does not say which alias a job removes. Nothing was "
-                    "submitted. Unschedule those jobs in Command, or schedule these aliases at "
-                    "another time." % (store_id, len(matches), describe(self.schedule),
-                                       ", ".join(job.job_id for job in matches), len(reports)))
-            for report, job in zip(reports, matches):
-                report.outcome = "already_scheduled"
-                report.job_id = job.job_id
-                jobs.remove(job)
+                    "%s Without it the module cannot tell whether this removal is already "
+                    "scheduled, so it submits nothing rather than risk scheduling it twice."
+                    % error)
+            self.warnings.append(
+                "The account cannot read the jobs Command has not run yet (it needs "
+                "/agents/management/read/), so the removal was submitted without looking for "
+                "one still waiting from an earlier run.")
+            return None
+
+    def _adopt(self, store_id, reports, matches, jobs):
+        if len(matches) < len(reports):
+            raise KeyfactorError(
+                "Certificate store %s already has %d scheduled management job(s) with this "
+                "schedule (%s: %s), but this task removes %d aliases from it, and Command's list "
+                "of scheduled jobs does not say which alias a job removes. Nothing was "
+                "submitted. Unschedule those jobs in Command, or schedule these aliases at "
+                "another time." % (store_id, len(matches), describe(self.schedule),
+                                   ", ".join(job.job_id for job in matches), len(reports)))
+        for report, job in zip(reports, matches):
+            report.outcome = "already_scheduled"
+            report.job_id = job.job_id
+            jobs.remove(job)
+            self.warnings.append(
+                "Taking job %s (%s) for the removal of alias %s from store %s: Command's list of "
+                "scheduled jobs names the store and the schedule, not the certificate. If it is "
+                "another certificate's job, schedule this removal at another time."
+                % (job.job_id, describe(self.schedule), report.target.alias, store_id))
 
     def submit(self):
         """Send one removal request for every store that needs it; never sent twice."""
@@ -199,13 +219,14 @@ class Removal(object):
         """Follow the submitted jobs in the job history until they finish or time runs out."""
         try:
             latest, pending = follow_jobs(self.job_ids, self._client.job_history, poller)
-        except ApiError as error:
-            if error.status in (401, 403):
-                raise KeyfactorError(
-                    "The removal was submitted (jobs %s), but its progress cannot be followed: "
-                    "%s Until it can, use wait: false and follow the jobs in Command."
-                    % (", ".join(self.job_ids), error))
-            raise
+        except KeyfactorError as error:
+            advice = ("Until it can, use wait: false and follow the jobs in Command."
+                      if getattr(error, "status", None) in (401, 403) else
+                      "The jobs go on in Command: follow them there, or run the task again once "
+                      "Command answers.")
+            raise KeyfactorError(
+                "The removal was submitted (jobs %s), but its progress cannot be followed: %s %s"
+                % (", ".join(self.job_ids), error, advice))
         for report in self.due:
             row = latest.get(report.job_id)
             if row is not None:

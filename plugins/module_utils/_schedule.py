@@ -39,6 +39,8 @@ _KEYFACTOR_NAMES = {
     "interval": "Interval",
 }
 IMMEDIATE = {"Immediate": True}
+# Command keeps the minutes of an interval as a 32-bit integer.
+MAX_MINUTES = 2147483647
 
 
 def schedule_argument_spec():
@@ -65,9 +67,9 @@ def build_schedule(option, now=None):
         return dict(IMMEDIATE)
     if kind == "interval":
         minutes = option.get("minutes")
-        if minutes is None or minutes <= 0:
+        if minutes is None or not 0 < minutes <= MAX_MINUTES:
             raise InputError("schedule.minutes: type interval needs a whole number of minutes "
-                             "greater than 0.")
+                             "from 1 to %d." % MAX_MINUTES)
         return {"Interval": {"Minutes": minutes}}
 
     zone = _zone(option.get("timezone"))
@@ -90,11 +92,16 @@ def build_schedule(option, now=None):
     if day is None or not 1 <= day <= 31:
         raise InputError("schedule.day: type monthly needs a day of the month from 1 to 31.")
     moment = _first_run(option.get("time"), zone, now, lambda candidate: candidate.day == day)
+    if moment.day != day:
+        raise InputError("schedule.time: the first run (%s) is not on day %d of its month."
+                         % (moment.isoformat(), day))
     utc_day = day + _day_shift(moment)
-    if not 1 <= utc_day <= 31:
+    # Near the end of a month a day that moves in UTC would run on other days in short months.
+    if utc_day != day and (not 1 <= utc_day <= 28 or day > 28):
         raise InputError(
-            "schedule.time: day %d at this time of day falls on another month's day in UTC, "
-            "which Command's monthly schedule cannot hold; choose another day or time." % day)
+            "schedule.time: day %d at this time of day is day %d in UTC, which Command's monthly "
+            "schedule cannot hold the same way in every month; choose another day or time."
+            % (day, utc_day))
     return {"Monthly": {"Day": utc_day, "Time": _utc_text(moment)}}
 
 

@@ -47,11 +47,13 @@ def alias_key(alias):
     """The form two aliases are compared in.
 
     Thumbprint aliases (40 hex digits) are the same certificate whatever their case; every other
-    alias, including IIS binding aliases that merely start with a thumbprint, matches only itself.
+    alias, including IIS binding aliases that merely start with a thumbprint, matches only itself
+    (in Unicode's composed form).
     """
     if _THUMBPRINT.match(alias):
         return alias.upper()
-    return alias
+    # The same text may be stored composed or decomposed (é or e + accent); compare it one way.
+    return unicodedata.normalize("NFC", alias)
 
 
 def is_thumbprint(alias):

@@ -83,9 +83,10 @@ options:
       - For any schedule other than V(immediate), the module does not wait for the jobs (a
         scheduled job appears in the job history only when it runs); each store's outcome is
         V(scheduled) and the RV(schedule) sent is returned.
-      - A removal Command already holds for the same store with exactly the same schedule, not
-        yet run, is not submitted again; the store's outcome is V(already_scheduled), with that
-        job's ID. See the notes for how such a job is recognised.
+      - A scheduled removal Command already holds for the same store with exactly the same
+        schedule, not yet run, is not submitted again; the store's outcome is
+        V(already_scheduled), with that job's ID, and a warning names the assumption. See the
+        notes for how such a job is recognised.
       - Command keeps schedule times in UTC; the module converts every time to UTC before
         sending it, and the time zone of the machine running the module never changes the
         result.
@@ -201,13 +202,17 @@ notes:
   - The module never sends the removal request twice on its own. When the answer to it is lost,
     the task fails and says the removal may have been submitted.
   - Before submitting, the module reads Command's list of jobs that have not run yet
-    (C(GET /OrchestratorJobs/ScheduledJobs)), so that a rerun does not submit a removal Command
-    already holds, whether scheduled for later or queued to run immediately (after a run whose
-    answer to the removal request was lost). That list names a job's store by client machine
-    and store path, and not the certificate it acts on. So a management job for the same store
-    with exactly the same schedule is taken to be this removal, one job per alias. Schedule the removals of several aliases from one store in
-    one task, or at different times; when a store has fewer such jobs than the aliases a task
-    names in it, the task fails before submitting anything.
+    (C(GET /OrchestratorJobs/ScheduledJobs)). That list names a job's store by client machine
+    and store path, and not the certificate it acts on, so a job can never be told apart from
+    another certificate's job in the same store. For a scheduled removal, a management job for
+    the same store with exactly the same schedule is taken to be this removal (one job per
+    alias), so that a rerun submits nothing; a warning names each such assumption. Schedule the
+    removals of several aliases from one store in one task, or at different times; when a store
+    has fewer such jobs than the aliases a task names in it, the task fails before submitting
+    anything. An immediate removal is always submitted, so that a certificate is never left in
+    place on the strength of another job; a job waiting for the same store is named in a
+    warning (after a run whose answer was lost, the second removal job fails once the first has
+    run, and the certificate is removed either way).
   - Command keeps a repeating schedule's time of day in UTC, so a daily removal at 02:00 in a
     time zone with summer time runs at 03:00 local time during half of the year.
 seealso:
@@ -322,8 +327,7 @@ stores:
         - V(pending), the job had not finished when O(wait_timeout) ran out.
         - V(unknown), the answer to the removal request was lost after it was sent (a time-out,
           a dropped connection, a server or gateway error); Command may have accepted it. The task
-          fails and reports C(changed); running it again finds a removal that is still queued
-          and does not submit it twice.
+          fails and reports C(changed). Check the stores' job history before running it again.
         - V(scheduled), a removal with a schedule other than V(immediate) was submitted; it
           runs at the time of RV(schedule).
         - V(already_scheduled), Command already holds a removal for this store with the same
@@ -476,8 +480,10 @@ def _plan_message(removal, check_mode):
     if not due and not waiting:
         return "The alias is already absent from all %d store(s); nothing was submitted." % total
     if not due:
-        return ("The removal is already scheduled for %d store(s) and %d already did not list "
-                "the alias; nothing was submitted." % (waiting, _count(removal, "absent")))
+        text = "The removal is already scheduled for %d store(s)" % waiting
+        if _count(removal, "absent"):
+            text += "; %d already did not list the alias" % _count(removal, "absent")
+        return text + "; nothing was submitted."
     text = "Check mode: would %s the certificate from %d of %d store(s)" % (
         "remove" if removal.immediate else "schedule the removal of", due, total)
     if waiting:

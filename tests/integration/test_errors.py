@@ -116,8 +116,8 @@ def test_job_history_403_says_removal_was_submitted(sim, tmp_path):
         ("POST", "/CertificateStores/Certificates/Remove")]
     assert result["warnings"] == [
         "The account cannot read the jobs Command has not run yet (it needs "
-        "/agents/management/read/), so a removal still queued from an earlier run would not be "
-        "noticed; the removal was submitted without that check."]
+        "/agents/management/read/), so the removal was submitted without looking for one still "
+        "waiting from an earlier run."]
 
 
 def test_scheduling_without_the_job_permission_submits_nothing(sim, tmp_path):

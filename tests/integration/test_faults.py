@@ -104,11 +104,40 @@ def test_06_dropped_answer_to_the_removal_is_never_resent_and_rerun_is_safe(sim,
 
     rerun = run_playbook(sim, tmp_path, [remove(wait=False)])
 
+    # The rerun never leaves the certificate in place on the strength of a job it cannot tell
+    # apart from another certificate's: it submits, and names the job that was waiting.
     assert rerun.rc == 0, rerun.stdout
-    assert rerun.result["changed"] is False
-    assert [(s["outcome"], s["job_id"]) for s in rerun.result["stores"]] == [
-        ("already_scheduled", job) for job in created]
+    assert [s["outcome"] for s in rerun.result["stores"]] == ["submitted", "submitted"]
+    assert rerun.result["warnings"] == [
+        "Certificate store %s has management job(s) %s waiting for its orchestrator. If one "
+        "removes the same alias (an earlier run whose answer was lost), the removal submitted "
+        "now fails once that job has run; the certificate is removed either way." % (store, job)
+        for store, job in zip([S_IIS, S_PEM], created)]
+    assert len(posts(sim)) == 1
+
+
+def test_06b_empty_inventory_answer_is_an_error_never_absent(sim, tmp_path):
+    sim.fault(kind="empty", method="GET", path=INVENTORY)
+    run = run_playbook(sim, tmp_path, [remove()])
+    assert run.rc == 2
+    assert run.result["msg"] == (
+        "Reading the inventory of certificate store %s failed: HTTP 200: expected a JSON list, got "
+        "no body." % S_IIS)
     assert posts(sim) == []
+
+
+def test_06c_failed_poll_after_submission_says_the_removal_was_submitted(sim, tmp_path):
+    sim.fault(kind="status", status=500, method="GET", path=HISTORY, count=1)
+    run = run_playbook(sim, tmp_path, [remove()])
+    assert run.rc == 2
+    jobs = run.result["job_ids"]
+    assert run.result["msg"].startswith(
+        "The removal was submitted (jobs %s), but its progress cannot be followed: Reading the "
+        "job history of" % ", ".join(jobs))
+    assert run.result["msg"].endswith(
+        "The jobs go on in Command: follow them there, or run the task again once Command "
+        "answers.")
+    assert run.result["changed"] is True
 
 
 def test_07_removal_answered_after_the_client_timeout(sim, tmp_path):

@@ -275,20 +275,25 @@ def test_no_secret_in_verbose_output(sim, tmp_path):
     assert encoded not in output
 
 
-def test_rerun_while_the_removal_is_still_queued_submits_nothing(sim, tmp_path):
-    sim.behave(S_PEM, "never_pickup")
-    first = run_playbook(sim, tmp_path, [remove_demo(wait=False)])
+def test_waiting_job_of_another_alias_never_stops_a_removal(sim, tmp_path):
+    sim.behave(S_JKS, "never_pickup")
+    first = run_playbook(sim, tmp_path, [module_task(
+        state="absent", stores=[{"id": S_JKS, "alias": "app-cert"}], wait=False)])
     assert first.rc == 0, first.stdout
-    jobs = dict(zip(DEMO_STORES, first.result["job_ids"]))
+    [waiting] = first.result["job_ids"]
     sim.clear_requests()
 
-    second = run_playbook(sim, tmp_path, [remove_demo(store_ids=[S_PEM], wait=False)])
+    second = run_playbook(sim, tmp_path, [module_task(
+        state="absent", stores=[{"id": S_JKS, "alias": "client-auth"}], wait=False)])
 
     assert second.rc == 0, second.stdout
-    assert second.result["changed"] is False
-    assert [(s["outcome"], s["job_id"]) for s in second.result["stores"]] == [
-        ("already_scheduled", jobs[S_PEM])]
-    assert ("POST", "/CertificateStores/Certificates/Remove") not in sim.calls()
+    assert second.result["changed"] is True
+    [store] = second.result["stores"]
+    assert store["outcome"] == "submitted" and store["job_id"] != waiting
+    [post] = [e for e in sim.requests() if e["method"] == "POST"]
+    assert post["body"]["CertificateStores"] == [
+        {"CertificateStoreId": S_JKS, "Alias": "client-auth"}]
+    assert waiting in second.result["warnings"][0]
 
 
 def test_plain_thumbprint_next_to_a_binding_alias_warns_and_sends_nothing(sim, tmp_path):

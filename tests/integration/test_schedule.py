@@ -75,6 +75,11 @@ def test_scheduled_removal_is_idempotent_and_later_runs(sim, tmp_path):
     assert second.result["job_ids"] == []
     assert [(s["outcome"], s["job_id"]) for s in second.result["stores"]] == [
         ("already_scheduled", job) for job in jobs]
+    assert second.result["warnings"] == [
+        "Taking job %s (ExactlyOnce at %s) for the removal of alias %s from store %s: Command's "
+        "list of scheduled jobs names the store and the schedule, not the certificate. If it is "
+        "another certificate's job, schedule this removal at another time."
+        % (job, utc_text(when), DEMO_THUMBPRINT, store) for job, store in zip(jobs, [S_IIS, S_PEM])]
     assert sim.calls() == [
         ("GET", "/CertificateStores/%s/Inventory" % S_IIS),
         ("GET", "/CertificateStores/%s/Inventory" % S_PEM),

@@ -184,3 +184,39 @@ def test_non_ascii_basic_credentials_are_sent_as_utf8(server):
                                 password="Grüße-€")).get("/CertificateStores", "Listing stores")
     encoded = server.seen[0].headers["Authorization"].split(" ", 1)[1]
     assert base64.b64decode(encoded).decode("utf-8") == "KEYFACTOR\\jürgen:Grüße-€"
+
+
+def test_token_endpoint_is_retried_on_transient_statuses(server):
+    server.script(Answer(503, headers={"Retry-After": "0"}), token("tok"), Answer(body=[]))
+    transport = fast_transport(oauth_settings(server))
+    fetched = []
+    transport._auth.on_token = fetched.append
+    transport.get("/CertificateStores", "Listing stores")
+    assert [s.path for s in server.seen] == ["/oauth2/token", "/oauth2/token",
+                                             "/KeyfactorAPI/CertificateStores"]
+    assert fetched == ["tok"]
+
+
+def test_token_endpoint_server_error_does_not_blame_the_credentials(server):
+    server.script(*[Answer(500, raw="oops")] * 2)
+    with pytest.raises(ApiError) as error:
+        fast_transport(oauth_settings(server)).get("/CertificateStores", "Listing stores")
+    assert str(error.value).endswith(
+        "The identity provider answered with an error; try again later.")
+
+
+def test_refused_access_token_says_so(server):
+    server.script(Answer(401, raw=""))
+    with pytest.raises(ApiError) as error:
+        fast_transport(settings_for(url=server.url, access_token="given")).get(
+            "/CertificateStores", "Listing stores")
+    assert str(error.value).endswith(
+        "Command refused the access token: it has expired or is not valid for this server. Get a "
+        "new one, or use OAuth client credentials.")
+
+
+def test_secrets_from_the_environment_keep_their_spaces():
+    settings = settings_for({"KEYFACTOR_USERNAME": " KEYFACTOR\\svc ",
+                             "KEYFACTOR_PASSWORD": " pad me "})
+    assert settings.auth.username == "KEYFACTOR\\svc"
+    assert settings.secrets == [" pad me "]

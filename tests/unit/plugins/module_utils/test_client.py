@@ -270,3 +270,26 @@ def test_404_that_is_not_a_keyfactor_error_points_at_url_and_api_path(server, cl
     assert str(error.value).endswith(
         "HTTP 404: Not Found. The server's 404 is not a Keyfactor error: check url and api_path "
         "(most installations use KeyfactorAPI, some Keyfactor/API).")
+
+
+@pytest.mark.parametrize("answer, got", [
+    (Answer(200, raw="", headers={"Content-Type": "application/json"}), "no body"),
+    (Answer(204), "no body"),
+    (Answer(200, raw="null", headers={"Content-Type": "application/json"}), "no body"),
+    (Answer(200, body={}), "{}"),
+])
+def test_inventory_answer_that_is_not_a_list_is_an_error_never_absent(server, client, answer, got):
+    server.script(answer)
+    with pytest.raises(ApiError) as error:
+        client.inventory_aliases(STORE)
+    assert "expected a JSON list, got %s" % got in str(error.value)
+
+
+def test_inventory_shorter_than_its_count_is_an_error_never_absent(server, client):
+    names = ["alias-%03d" % index for index in range(120)]
+    server.script(Answer(body=_items(names[:100]), headers={"X-Total-Count": "120"}),
+                  Answer(body=[], headers={"X-Total-Count": "120"}))
+    with pytest.raises(ApiError) as error:
+        client.inventory_aliases(STORE)
+    assert "the list ended after 100 of the 120 entries the server counts (X-Total-Count)" in str(
+        error.value)

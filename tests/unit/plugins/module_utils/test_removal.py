@@ -192,7 +192,7 @@ class PendingClient(FakeClient):
         return self.locations[store_id]
 
 
-def test_queued_immediate_removal_is_not_submitted_again():
+def test_waiting_job_never_stops_an_immediate_removal_but_is_reported():
     from ansible_collections.keyfactor.command.plugins.module_utils._jobs import ScheduledJob
 
     pending = [
@@ -205,9 +205,31 @@ def test_queued_immediate_removal_is_not_submitted_again():
     removal.read_inventories()
     removal.decide(check_mode=False)
     removal.find_scheduled()
-    assert [(r.target.store_id, r.outcome, r.job_id) for r in removal.reports] == [
-        (S1, "already_scheduled", J1), (S2, None, None)]
-    assert [r.target.store_id for r in removal.due] == [S2]
+    assert [r.target.store_id for r in removal.due] == [S1, S2]
+    assert removal.warnings == [
+        "Certificate store %s has management job(s) %s waiting for its orchestrator. If one "
+        "removes the same alias (an earlier run whose answer was lost), the removal submitted "
+        "now fails once that job has run; the certificate is removed either way." % (S1, J1)]
+
+
+def test_scheduled_removal_takes_a_matching_job_and_says_so():
+    from ansible_collections.keyfactor.command.plugins.module_utils._jobs import ScheduledJob
+
+    schedule = {"ExactlyOnce": {"Time": "2026-12-05T01:00:00Z"}}
+    pending = [ScheduledJob(J1, "iis01.example.test", "My",
+                            {"ExactlyOnce": {"Time": "2026-12-05T01:00:00"}}, "IISUManagement")]
+    client = PendingClient({S1: [THUMB]}, pending, {S1: ("iis01.example.test", "My")})
+    removal = Removal(client, [Target(S1, THUMB)], schedule=schedule)
+    removal.read_inventories()
+    removal.decide(check_mode=False)
+    removal.find_scheduled()
+    assert [(r.outcome, r.job_id) for r in removal.reports] == [("already_scheduled", J1)]
+    assert removal.due == []
+    assert removal.warnings == [
+        "Taking job %s (ExactlyOnce at 2026-12-05T01:00:00Z) for the removal of alias %s from "
+        "store %s: Command's list of scheduled jobs names the store and the schedule, not the "
+        "certificate. If it is another certificate's job, schedule this removal at another time."
+        % (J1, THUMB, S1)]
 
 
 def test_no_pending_management_job_means_no_store_reads():

@@ -132,3 +132,12 @@ def test_bindings_of_a_thumbprint():
     inventory = [THUMB + ":Default Web Site:*:443", THUMB.lower() + ":Shop:*:8443", "other"]
     assert bindings_of(inventory, THUMB.lower()) == inventory[:2]
     assert bindings_of(inventory, "app-cert") == []
+
+
+def test_composed_and_decomposed_forms_of_an_alias_match():
+    import unicodedata
+
+    composed = unicodedata.normalize("NFC", "clé-serveur-été")
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert composed != decomposed
+    assert holds_alias([composed], decomposed)
