@@ -1,6 +1,6 @@
 import pytest
 
-from harness import Simulator
+from harness import Simulator, checked
 
 
 @pytest.fixture(scope="session")
@@ -13,9 +13,4 @@ def simulator(tmp_path_factory):
 @pytest.fixture
 def sim(simulator):
     """The shared simulator, back at its seed state, with an empty request log."""
-    simulator.reset()
-    simulator.clear_requests()
-    yield simulator
-    errors = [(entry["method"], entry["path"], entry["contract_errors"])
-              for entry in simulator.requests() if entry.get("contract_errors")]
-    assert errors == [], "requests or responses broke the vendor schemas"
+    yield from checked(simulator)

@@ -200,6 +200,17 @@ def run_playbook(sim, tmp_path, tasks, check=False, diff=False, env=None, verbos
     return Run(completed, results)
 
 
+def checked(sim):
+    """Yield ``sim`` back at its seed state with an empty request log; afterwards, assert that
+    no request or response of the test broke the vendor schemas."""
+    sim.reset()
+    sim.clear_requests()
+    yield sim
+    errors = [(entry["method"], entry["path"], entry["contract_errors"])
+              for entry in sim.requests() if entry.get("contract_errors")]
+    assert errors == [], "requests or responses broke the vendor schemas"
+
+
 def module_task(**args):
     return {"name": "Run store_certificate", "keyfactor.command.store_certificate": args}
 

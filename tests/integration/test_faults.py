@@ -14,6 +14,7 @@ from harness import (
     S_K8S,
     S_PEM,
     Simulator,
+    checked,
     module_task,
     run_playbook,
 )
@@ -298,16 +299,6 @@ def test_18_secrets_never_printed_whatever_fails(sim, tmp_path):
     assert [run.rc for run in runs] == [2, 2, 2, 2]
 
 
-def _checked(sim):
-    """The simulator, reset, asserting at the end that no request broke the vendor schemas."""
-    sim.reset()
-    sim.clear_requests()
-    yield sim
-    errors = [(e["method"], e["path"], e["contract_errors"])
-              for e in sim.requests() if e.get("contract_errors")]
-    assert errors == [], "requests or responses broke the vendor schemas"
-
-
 @pytest.fixture(scope="module")
 def tls_server(tmp_path_factory):
     sim = Simulator(str(tmp_path_factory.mktemp("tls-simulator")), tls=True)
@@ -324,12 +315,12 @@ def mtls_server(tmp_path_factory):
 
 @pytest.fixture
 def tls_sim(tls_server):
-    yield from _checked(tls_server)
+    yield from checked(tls_server)
 
 
 @pytest.fixture
 def mtls_sim(mtls_server):
-    yield from _checked(mtls_server)
+    yield from checked(mtls_server)
 
 
 def test_19_https_with_a_private_ca_chain(tls_sim, tmp_path):
