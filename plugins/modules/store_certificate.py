@@ -22,8 +22,9 @@ description:
     (C(GET /OrchestratorJobs/JobHistory)) until every job has finished or O(wait_timeout) has
     passed, and then waits, within the same time limit, until Command's inventory of each store
     no longer lists the alias, so that running the task again right away finds nothing to do.
-  - The module talks only to the Command API; run it on the controller, for example with
-    C(delegate_to) set to C(localhost) or in a play for C(localhost).
+  - The module talks only to the Command API; run it on the controller, in a play for
+    C(localhost), or with C(delegate_to) set to C(localhost) together with C(run_once). Without
+    C(run_once), every host of the play submits the same removal.
 author:
   - keyfactor.command maintainers (@keyfactor-command)
 options:
@@ -237,6 +238,7 @@ EXAMPLES = r"""
       - id: 3f1c9b7e-2a4d-4c8e-9b1a-5d6e7f8a9b04
         alias: app-cert
   delegate_to: localhost
+  run_once: true
   register: removal
 
 - name: Show what happened in each store
@@ -244,6 +246,7 @@ EXAMPLES = r"""
     msg: "{{ item.id }}: {{ item.outcome }} {{ item.message | default('', true) }}"
   loop: "{{ removal.stores }}"
   delegate_to: localhost
+  run_once: true
 
 - name: Remove it tonight at 02:00 Berlin time, in the maintenance window
   keyfactor.command.store_certificate:
@@ -256,6 +259,7 @@ EXAMPLES = r"""
       time: "2026-12-05T02:00:00"
       timezone: Europe/Berlin
   delegate_to: localhost
+  run_once: true
 
 - name: Same alias in several stores, connection settings from module_defaults
   module_defaults:
@@ -275,6 +279,7 @@ EXAMPLES = r"""
           - 3f1c9b7e-2a4d-4c8e-9b1a-5d6e7f8a9b02
         wait: false
       delegate_to: localhost
+      run_once: true
 """
 
 RETURN = r"""
