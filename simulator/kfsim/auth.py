@@ -14,18 +14,18 @@ from dataclasses import dataclass
 
 from .clock import now
 
-UNAUTHORIZED_HTML = """<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" \
+_IIS_ERROR_PAGE = """<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" \
 "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">
 <html xmlns="http://www.w3.org/1999/xhtml">
 <head>
 <meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"/>
-<title>401 - Unauthorized: Access is denied due to invalid credentials.</title>
+<title>{title}</title>
 </head>
 <body>
 <div id="header"><h1>Server Error</h1></div>
 <div id="content">
  <div class="content-container"><fieldset>
-  <h2>401 - Unauthorized: Access is denied due to invalid credentials.</h2>
+  <h2>{title}</h2>
   <h3>You do not have permission to view this directory or page using the credentials that \
 you supplied.</h3>
  </fieldset></div>
@@ -34,26 +34,9 @@ you supplied.</h3>
 </html>
 """
 
-
-FORBIDDEN_HTML = """<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" \
-"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">
-<html xmlns="http://www.w3.org/1999/xhtml">
-<head>
-<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"/>
-<title>403 - Forbidden: Access is denied.</title>
-</head>
-<body>
-<div id="header"><h1>Server Error</h1></div>
-<div id="content">
- <div class="content-container"><fieldset>
-  <h2>403 - Forbidden: Access is denied.</h2>
-  <h3>You do not have permission to view this directory or page using the credentials that \
-you supplied.</h3>
- </fieldset></div>
-</div>
-</body>
-</html>
-"""
+UNAUTHORIZED_HTML = _IIS_ERROR_PAGE.format(
+    title="401 - Unauthorized: Access is denied due to invalid credentials.")
+FORBIDDEN_HTML = _IIS_ERROR_PAGE.format(title="403 - Forbidden: Access is denied.")
 
 
 @dataclass(frozen=True)

@@ -72,42 +72,25 @@ def _cert(subject, key, issuer, issuer_key, days, *, ca_path=None, leaf_usage=No
             False,
         )
     )
-    if leaf_usage is None:
-        builder = builder.add_extension(
-            x509.BasicConstraints(ca=True, path_length=ca_path), True
-        ).add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            True,
-        )
-    else:
-        builder = (
-            builder.add_extension(x509.BasicConstraints(ca=False, path_length=None), True)
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=True,
-                    content_commitment=False,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=False,
-                    crl_sign=False,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                True,
-            )
-            .add_extension(x509.ExtendedKeyUsage([leaf_usage]), False)
-        )
+    is_ca = leaf_usage is None
+    builder = builder.add_extension(
+        x509.BasicConstraints(ca=is_ca, path_length=ca_path if is_ca else None), True
+    ).add_extension(
+        x509.KeyUsage(
+            digital_signature=True,
+            content_commitment=False,
+            key_encipherment=False,
+            data_encipherment=False,
+            key_agreement=False,
+            key_cert_sign=is_ca,
+            crl_sign=is_ca,
+            encipher_only=False,
+            decipher_only=False,
+        ),
+        True,
+    )
+    if not is_ca:
+        builder = builder.add_extension(x509.ExtendedKeyUsage([leaf_usage]), False)
     if san:
         builder = builder.add_extension(x509.SubjectAlternativeName(san), False)
     return builder.sign(issuer_key or key, hashes.SHA256())
