@@ -169,8 +169,10 @@ class KeyfactorClient(object):
             yield from items
             fetched += len(items)
             total = reply.total_count()
-            if total is not None and fetched >= total:
-                return
+            # Only a short page ends the list; the count is checked, never trusted to end it.
+            if total is not None and fetched > total:
+                raise ApiError(action, reply.status, "the server sent %d entries but counts %d "
+                               "(X-Total-Count)" % (fetched, total))
             if len(items) < page_size:
                 if total is not None and fetched < total:
                     raise ApiError(action, reply.status, "the list ended after %d of the %d "

@@ -115,25 +115,30 @@ class Removal(object):
                 % (report.target.store_id, report.target.alias, ", ".join(bindings)))
 
     def find_scheduled(self):
-        """Look for removals Command holds and has not run yet, for the stores this run needs.
+        """For a scheduled removal, mark stores whose removal Command already holds.
 
-        Command's list of those jobs names a job's store by client machine and path, and not
-        the certificate, so a job can never be told apart from another certificate's job in
-        the same store. The run therefore relies on a match only where the cost of a wrong one
-        is a scheduled job the user is told about: for a scheduled removal, a management job
-        for the same store with exactly this schedule is taken to be it (one job per alias),
-        with a warning naming the assumption. An immediate removal is always submitted, so a
-        certificate is never left in place on the strength of another job; a waiting job for
-        the same store is reported in a warning.
+        Command's list of jobs not yet run names a job's store by client machine and path, and
+        not the certificate, so a job can never be told apart from another certificate's job in
+        the same store. A management job for the same store with exactly this schedule is taken
+        to be this removal (one job per alias), with a warning naming the assumption. Immediate
+        removals do not read the list: it may hold a job for every store Command inventories,
+        and no job in it can justify leaving a certificate in place.
         """
+        if self.immediate:
+            return
         by_store = {}
         for report in self.due:
             by_store.setdefault(report.target.store_id, []).append(report)
         if not by_store:
             return
-        listed = self._waiting_jobs()
-        if listed is None:
-            return
+        try:
+            listed = self._client.scheduled_jobs()
+        except ApiError as error:
+            if error.status != 403:
+                raise
+            raise KeyfactorError(
+                "%s Without it the module cannot tell whether this removal is already "
+                "scheduled, so it submits nothing rather than risk scheduling it twice." % error)
         jobs = [job for job in listed
                 if job.is_management and same_schedule(self.schedule, job.schedule)]
         if not jobs:
@@ -143,32 +148,8 @@ class Removal(object):
             matches = [job for job in jobs
                        if (job.client_machine or "").lower() == (machine or "").lower()
                        and job.target == path]
-            if matches and self.immediate:
-                self.warnings.append(
-                    "Certificate store %s has management job(s) %s waiting for its orchestrator. "
-                    "If one removes the same alias (an earlier run whose answer was lost), the "
-                    "removal submitted now fails once that job has run; the certificate is "
-                    "removed either way." % (store_id, ", ".join(job.job_id for job in matches)))
-            elif matches:
+            if matches:
                 self._adopt(store_id, reports, matches, jobs)
-
-    def _waiting_jobs(self):
-        """Command's not-yet-run jobs, or None when the account may not read them."""
-        try:
-            return self._client.scheduled_jobs()
-        except ApiError as error:
-            if error.status != 403:
-                raise
-            if not self.immediate:
-                raise KeyfactorError(
-                    "%s Without it the module cannot tell whether this removal is already "
-                    "scheduled, so it submits nothing rather than risk scheduling it twice."
-                    % error)
-            self.warnings.append(
-                "The account cannot read the jobs Command has not run yet (it needs "
-                "/agents/management/read/), so the removal was submitted without looking for "
-                "one still waiting from an earlier run.")
-            return None
 
     def _adopt(self, store_id, reports, matches, jobs):
         if len(matches) < len(reports):
@@ -241,6 +222,14 @@ class Removal(object):
         the alias and submit its removal again. Returns the reports still listed at the
         deadline.
         """
+        try:
+            return self._confirm(poller)
+        except KeyfactorError as error:
+            raise KeyfactorError(
+                "The removal was submitted (jobs %s) and its jobs ended, but reading the "
+                "inventories afterwards failed: %s" % (", ".join(self.job_ids), error))
+
+    def _confirm(self, poller):
         waiting = [report for report in self.due if report.outcome in ("removed", "warning")]
         for _round in poller.rounds() if waiting else ():
             fresh = {}

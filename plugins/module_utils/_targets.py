@@ -50,6 +50,8 @@ def alias_key(alias):
     alias, including IIS binding aliases that merely start with a thumbprint, matches only itself
     (in Unicode's composed form).
     """
+    if _SEPARATED_THUMBPRINT.match(alias):
+        alias = re.sub(r"[ :]", "", alias)
     if _THUMBPRINT.match(alias):
         return alias.upper()
     # The same text may be stored composed or decomposed (é or e + accent); compare it one way.
@@ -57,7 +59,7 @@ def alias_key(alias):
 
 
 def is_thumbprint(alias):
-    return bool(_THUMBPRINT.match(alias))
+    return bool(_THUMBPRINT.match(alias_key(alias)))
 
 
 def holds_alias(aliases, alias):
@@ -66,7 +68,13 @@ def holds_alias(aliases, alias):
 
 
 def listed_as(aliases, alias):
-    """The inventory's own spelling of this alias, or None when it does not list it."""
+    """The inventory's own spelling of this alias, or None when it does not list it.
+
+    The exact text wins over a match in another form (letter case of a thumbprint, separators,
+    Unicode composition), so that such a look-alike entry is never taken instead.
+    """
+    if alias in aliases:
+        return alias
     wanted = alias_key(alias)
     for name in aliases:
         if alias_key(name) == wanted:
@@ -78,7 +86,7 @@ def bindings_of(aliases, alias):
     """IIS binding aliases (THUMBPRINT:site:ip:port) of a thumbprint alias, in an inventory."""
     if not is_thumbprint(alias):
         return []
-    prefix = alias.upper() + ":"
+    prefix = alias_key(alias) + ":"
     return [name for name in aliases if name.upper().startswith(prefix)]
 
 
@@ -103,8 +111,6 @@ def _alias(value, option):
     if value != value.strip():
         raise InputError("%s: %r starts or ends with spaces; aliases match exactly, so remove "
                          "them." % (option, value))
-    if _SEPARATED_THUMBPRINT.match(value):
-        return re.sub(r"[ :]", "", value).upper()
     return value
 
 

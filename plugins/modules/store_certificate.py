@@ -202,18 +202,18 @@ notes:
     URL length IIS allows by default; more pending jobs take more than one request per look.
   - The module never sends the removal request twice on its own. When the answer to it is lost,
     the task fails and says the removal may have been submitted.
-  - Before submitting, the module reads Command's list of jobs that have not run yet
-    (C(GET /OrchestratorJobs/ScheduledJobs)). That list names a job's store by client machine
-    and store path, and not the certificate it acts on, so a job can never be told apart from
-    another certificate's job in the same store. For a scheduled removal, a management job for
-    the same store with exactly the same schedule is taken to be this removal (one job per
-    alias), so that a rerun submits nothing; a warning names each such assumption. Schedule the
-    removals of several aliases from one store in one task, or at different times; when a store
-    has fewer such jobs than the aliases a task names in it, the task fails before submitting
-    anything. An immediate removal is always submitted, so that a certificate is never left in
-    place on the strength of another job; a job waiting for the same store is named in a
-    warning (after a run whose answer was lost, the second removal job fails once the first has
-    run, and the certificate is removed either way).
+  - Before submitting a scheduled removal, the module reads Command's list of jobs that have
+    not run yet (C(GET /OrchestratorJobs/ScheduledJobs)). That list names a job's store by client
+    machine and store path, and not the certificate it acts on, so a job can never be told apart
+    from another certificate's job in the same store. A management job for the same store with
+    exactly the same schedule is taken to be this removal (one job per alias), so that a rerun
+    submits nothing; a warning names each such assumption. Schedule the removals of several
+    aliases from one store in one task, or at different times; when a store has fewer such jobs
+    than the aliases a task names in it, the task fails before submitting anything.
+  - An immediate removal is always submitted when the inventory lists the alias. After a run
+    whose answer to the removal request was lost, check the stores' job history before running
+    the task again; a second removal job for the same alias fails in file-based stores once the
+    first has run (the certificate is removed either way).
   - Command keeps a repeating schedule's time of day in UTC, so a daily removal at 02:00 in a
     time zone with summer time runs at 03:00 local time during half of the year.
 seealso:
@@ -538,9 +538,12 @@ def _report(module, removal, pending, unconfirmed, wait_timeout):
     removed = [report for report in due if report.outcome != "warning"]
     warned = len(due) - len(removed)
     absent = len(removal.reports) - len(due)
-    text = "Removed the certificate from %s" % _stores(removed)
-    if warned:
-        text += "; %d ended with a warning" % warned
+    if removed:
+        text = "Removed the certificate from %s" % _stores(removed)
+        if warned:
+            text += "; %d ended with a warning" % warned
+    else:
+        text = "The removal from %d store(s) ended with a warning" % warned
     if absent:
         text += "; %d already did not list it" % absent
     module.exit(msg=text + ".", **result)

@@ -106,14 +106,10 @@ def test_06_dropped_answer_to_the_removal_is_never_resent_and_rerun_is_safe(sim,
     rerun = run_playbook(sim, tmp_path, [remove(wait=False)])
 
     # The rerun never leaves the certificate in place on the strength of a job it cannot tell
-    # apart from another certificate's: it submits, and names the job that was waiting.
+    # apart from another certificate's: it submits again.
     assert rerun.rc == 0, rerun.stdout
     assert [s["outcome"] for s in rerun.result["stores"]] == ["submitted", "submitted"]
-    assert rerun.result["warnings"] == [
-        "Certificate store %s has management job(s) %s waiting for its orchestrator. If one "
-        "removes the same alias (an earlier run whose answer was lost), the removal submitted "
-        "now fails once that job has run; the certificate is removed either way." % (store, job)
-        for store, job in zip([S_IIS, S_PEM], created)]
+    assert not set(rerun.result["job_ids"]) & set(created)
     assert len(posts(sim)) == 1
 
 
@@ -124,6 +120,19 @@ def test_06b_empty_inventory_answer_is_an_error_never_absent(sim, tmp_path):
     assert run.result["msg"] == (
         "Reading the inventory of certificate store %s failed: HTTP 200: expected a JSON list, got "
         "no body." % S_IIS)
+    assert posts(sim) == []
+
+
+def test_06d_count_lower_than_the_page_is_an_error_never_absent(sim, tmp_path):
+    for index in range(120):
+        sim.add_alias(S_JKS, "pg%03d" % index)
+    sim.fault(kind="delay", when="after", delay=0.01, method="GET", path=INVENTORY,
+              query="PageReturned=1", headers={"X-Total-Count": "40"})
+    run = run_playbook(sim, tmp_path, [module_task(
+        state="absent", stores=[{"id": S_JKS, "alias": "pg119"}])])
+    assert run.rc == 2
+    assert run.result["msg"].endswith(
+        "the server sent 100 entries but counts 40 (X-Total-Count).")
     assert posts(sim) == []
 
 

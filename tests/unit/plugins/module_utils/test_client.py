@@ -40,7 +40,7 @@ def _items(names):
             for name in names]
 
 
-def test_inventory_reads_every_page_until_the_count(server, client):
+def test_inventory_reads_every_page_until_a_short_one(server, client):
     names = ["alias-%03d" % index for index in range(230)]
     server.script(
         Answer(body=_items(names[:100]), headers={"X-Total-Count": "230"}),
@@ -293,3 +293,19 @@ def test_inventory_shorter_than_its_count_is_an_error_never_absent(server, clien
         client.inventory_aliases(STORE)
     assert "the list ended after 100 of the 120 entries the server counts (X-Total-Count)" in str(
         error.value)
+
+
+def test_inventory_longer_than_its_count_is_an_error(server, client):
+    names = ["alias-%03d" % index for index in range(100)]
+    server.script(Answer(body=_items(names), headers={"X-Total-Count": "40"}))
+    with pytest.raises(ApiError, match=r"the server sent 100 entries but counts 40"):
+        client.inventory_aliases(STORE)
+
+
+def test_a_full_page_matching_the_count_is_followed_by_one_more_read(server, client):
+    names = ["alias-%03d" % index for index in range(100)]
+    server.script(Answer(body=_items(names), headers={"X-Total-Count": "100"}),
+                  Answer(body=_items(["late"]), headers={"X-Total-Count": "100"}))
+    with pytest.raises(ApiError, match=r"the server sent 101 entries but counts 100"):
+        client.inventory_aliases(STORE)
+    assert len(server.seen) == 2

@@ -192,24 +192,18 @@ class PendingClient(FakeClient):
         return self.locations[store_id]
 
 
-def test_waiting_job_never_stops_an_immediate_removal_but_is_reported():
+def test_immediate_removal_never_reads_the_waiting_jobs():
     from ansible_collections.keyfactor.command.plugins.module_utils._jobs import ScheduledJob
 
-    pending = [
-        ScheduledJob(J1, "IIS01.example.test", "My", None, "IISUManagement"),
-        ScheduledJob(J2, "web01.example.test", "/etc/ssl/certs/shop.pem", {}, "RFPEMInventory"),
-    ]
-    client = PendingClient({S1: [THUMB], S2: [THUMB]}, pending, {
-        S1: ("iis01.example.test", "My"), S2: ("web01.example.test", "/etc/ssl/certs/shop.pem")})
-    removal = Removal(client, [Target(S1, THUMB), Target(S2, THUMB)])
+    pending = [ScheduledJob(J1, "iis01.example.test", "My", None, "IISUManagement")]
+    client = PendingClient({S1: [THUMB]}, pending, {S1: ("iis01.example.test", "My")})
+    removal = Removal(client, [Target(S1, THUMB)])
     removal.read_inventories()
     removal.decide(check_mode=False)
     removal.find_scheduled()
-    assert [r.target.store_id for r in removal.due] == [S1, S2]
-    assert removal.warnings == [
-        "Certificate store %s has management job(s) %s waiting for its orchestrator. If one "
-        "removes the same alias (an earlier run whose answer was lost), the removal submitted "
-        "now fails once that job has run; the certificate is removed either way." % (S1, J1)]
+    assert [r.target.store_id for r in removal.due] == [S1]
+    assert client.calls == [("inventory", S1)]
+    assert removal.warnings == []
 
 
 def test_scheduled_removal_takes_a_matching_job_and_says_so():
@@ -233,8 +227,9 @@ def test_scheduled_removal_takes_a_matching_job_and_says_so():
 
 
 def test_no_pending_management_job_means_no_store_reads():
+    schedule = {"Interval": {"Minutes": 60}}
     client = PendingClient({S1: [THUMB]}, [], {})
-    removal = Removal(client, [Target(S1, THUMB)])
+    removal = Removal(client, [Target(S1, THUMB)], schedule=schedule)
     removal.read_inventories()
     removal.decide(check_mode=False)
     removal.find_scheduled()
@@ -274,3 +269,25 @@ def test_warning_outcome_is_confirmed_in_the_inventory_too():
     assert removal.confirm(poller()) == []
     assert removal.reports[0].confirmed is True
     assert removal.diff()["after"] == {S1: []}
+
+
+def test_failure_while_confirming_says_the_removal_was_submitted():
+    class Failing(FakeClient):
+        def inventory_aliases(self, store_id):
+            if any(call[0] == "history" for call in self.calls):
+                raise ApiError("Reading the inventory of certificate store %s" % store_id, 200,
+                               "the answer is not JSON")
+            return super(Failing, self).inventory_aliases(store_id)
+
+    client = Failing({S1: [THUMB]}, job_ids=[J1], rows=[JobRow(J1, 1, "Completed", "Success")])
+    removal = Removal(client, [Target(S1, THUMB)])
+    removal.read_inventories()
+    removal.decide(check_mode=False)
+    removal.submit()
+    removal.follow(poller())
+    with pytest.raises(KeyfactorError) as error:
+        removal.confirm(poller())
+    assert str(error.value).startswith(
+        "The removal was submitted (jobs %s) and its jobs ended, but reading the inventories "
+        "afterwards failed: Reading the inventory of certificate store %s failed" % (J1, S1))
+    assert removal.results()["stores"][0]["outcome"] == "removed"

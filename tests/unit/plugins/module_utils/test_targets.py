@@ -6,6 +6,7 @@ from ansible_collections.keyfactor.command.plugins.module_utils._targets import 
     alias_key,
     build_targets,
     holds_alias,
+    listed_as,
 )
 
 STORE_A = "b3a0d7e2-1c4f-4a8e-9f21-5d6c7e8f9a01"
@@ -116,9 +117,20 @@ def test_alias_slips_that_would_match_nothing_are_refused(alias, message):
     "80 a8 e9 ba b9 ec ab 51 de b3 5f 4d 95 c6 0e 7e 40 67 51 d2",
     "80:A8:E9:BA:B9:EC:AB:51:DE:B3:5F:4D:95:C6:0E:7E:40:67:51:D2",
 ])
-def test_thumbprint_with_separators_reads_as_the_plain_thumbprint(alias):
+def test_thumbprint_with_separators_matches_the_plain_thumbprint(alias):
     [target] = build_targets(store_ids=[STORE_A], alias=alias)
-    assert target.alias == THUMB
+    assert target.alias == alias
+    assert listed_as(["other", THUMB], alias) == THUMB
+
+
+def test_exact_text_wins_over_a_look_alike():
+    spaced = "80:a8:e9:ba:b9:ec:ab:51:de:b3:5f:4d:95:c6:0e:7e:40:67:51:d2"
+    assert listed_as([THUMB, spaced], spaced) == spaced
+    import unicodedata
+    composed = unicodedata.normalize("NFC", "café-ü")
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert listed_as([decomposed, composed], composed) == composed
+    assert listed_as([decomposed], composed) == decomposed
 
 
 def test_non_ascii_aliases_are_kept_as_given():
